@@ -1,0 +1,33 @@
+// One chat request from validation to the last byte: model check, upstream call, delivery.
+#pragma once
+
+#include "messages/chat.hpp"
+#include "messages/response_sink.hpp"
+#include "upstream/curl_driver.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace qgate::actors {
+
+// What every session shares; built once at start-up.
+struct session_context {
+  caf::actor catalog;
+  std::shared_ptr<upstream::curl_driver> driver;
+  std::string base_url;
+  std::string api_key;
+  upstream::transfer_limits stream_limits;
+  upstream::transfer_limits unary_limits;
+  std::size_t queue_high_water = 256 << 10;
+  std::chrono::milliseconds lookup_timeout{5000};
+};
+
+caf::actor spawn_chat_session(caf::actor_system& system,
+                              std::shared_ptr<const session_context> context,
+                              chat_request request, response_sink_ptr sink);
+
+}  // namespace qgate::actors

@@ -1,0 +1,112 @@
+#include "actors/runtime.hpp"
+
+#include "actors/catalog_actor.hpp"
+#include "actors/chat_session.hpp"
+#include "catalog/model_store.hpp"
+#include "messages/actor_protocol.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_registry.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
+
+namespace qgate::actors {
+namespace {
+
+// Cancels on destruction too, so a connection that disappears never leaves a session behind.
+class session_call final : public chat_call {
+ public:
+  explicit session_call(caf::actor session) : session_(std::move(session)) {}
+  ~session_call() override { cancel(); }
+  void cancel() noexcept override {
+    if (session_) caf::anon_send_exit(session_, caf::exit_reason::user_shutdown);
+    session_ = nullptr;
+  }
+
+ private:
+  caf::actor session_;
+};
+
+upstream::transfer_limits limits_of(const config::upstream_settings& upstream, bool stream) {
+  upstream::transfer_limits limits;
+  limits.connect_timeout = std::chrono::milliseconds(upstream.connect_timeout_ms);
+  limits.first_byte_timeout = std::chrono::milliseconds(upstream.first_byte_timeout_ms);
+  limits.idle_timeout = std::chrono::milliseconds(upstream.idle_timeout_ms);
+  // Streams get idle timeouts only: a long answer is not a slow one.
+  limits.total_timeout = std::chrono::milliseconds(stream ? 0 : upstream.total_timeout_ms);
+  return limits;
+}
+
+}  // namespace
+
+// Declaration order is destruction order in reverse: handles go before the system that owns them,
+// and the curl driver outlives every actor that may still call it.
+struct runtime::parts {
+  caf::actor_system_config config;
+  std::shared_ptr<upstream::curl_driver> driver;
+  std::unique_ptr<caf::actor_system> system;
+  caf::actor catalog;
+  caf::actor loader;
+  std::shared_ptr<const session_context> context;
+};
+
+runtime::runtime(std::unique_ptr<parts> p) : parts_(std::move(p)) {}
+
+runtime::~runtime() { shutdown(); }
+
+result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings) {
+  auto store = catalog::model_store::open(settings.catalog.path, settings.catalog.seed);
+  if (!store) return store.error();
+  auto models = store.value().list_models();
+  if (!models) return models.error();
+
+  auto p = std::make_unique<parts>();
+  p->config.set("scheduler.max-threads", static_cast<std::size_t>(settings.actors.threads));
+  upstream::driver_options driver_options;
+  driver_options.max_connections = settings.upstream.max_connections;
+  p->driver = std::make_shared<upstream::curl_driver>(driver_options);
+  p->system = std::make_unique<caf::actor_system>(p->config);
+  p->catalog = spawn_catalog(
+      *p->system, std::make_shared<const std::vector<model_info>>(std::move(models).value()));
+  p->loader = spawn_catalog_loader(*p->system, std::move(store).value(), p->catalog,
+                                   std::chrono::milliseconds(settings.catalog.reload_interval_ms));
+
+  auto context = std::make_shared<session_context>();
+  context->catalog = p->catalog;
+  context->driver = p->driver;
+  context->base_url = settings.upstream.base_url;
+  context->api_key = settings.upstream.api_key;
+  context->stream_limits = limits_of(settings.upstream, true);
+  context->unary_limits = limits_of(settings.upstream, false);
+  context->queue_high_water = settings.server.stream_queue_bytes;
+  p->context = std::move(context);
+  return std::unique_ptr<runtime>(new runtime(std::move(p)));
+}
+
+void runtime::list_models(response_sink_ptr sink) {
+  caf::anon_send(parts_->catalog, models_atom::value, std::move(sink));
+}
+
+std::unique_ptr<chat_call> runtime::start_chat(chat_request request, response_sink_ptr sink) {
+  auto session = spawn_chat_session(*parts_->system, parts_->context, std::move(request), std::move(sink));
+  return std::make_unique<session_call>(std::move(session));
+}
+
+void runtime::reload_catalog() { caf::anon_send(parts_->loader, reload_atom::value); }
+
+gateway_stats runtime::stats() const {
+  gateway_stats stats;
+  // The catalog and its loader are always running; the rest are sessions and upstream calls.
+  stats.running_actors = parts_->system->registry().running();
+  stats.upstream_transfers = parts_->driver->active_transfers();
+  return stats;
+}
+
+void runtime::shutdown() {
+  if (!parts_ || !parts_->loader) return;
+  caf::anon_send_exit(parts_->loader, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(parts_->catalog, caf::exit_reason::user_shutdown);
+  parts_->loader = nullptr;
+}
+
+}  // namespace qgate::actors

@@ -1,0 +1,32 @@
+// The one place that wires the actor system: catalog, loader, driver and per-request sessions.
+#pragma once
+
+#include "config/settings.hpp"
+#include "messages/gateway.hpp"
+
+#include <memory>
+
+namespace qgate::actors {
+
+class runtime : public gateway {
+ public:
+  // Opens and migrates the catalog (blocking, at start-up only) and starts every actor.
+  [[nodiscard]] static result<std::unique_ptr<runtime>> start(const config::settings& settings);
+  ~runtime() override;
+
+  void list_models(response_sink_ptr sink) override;
+  std::unique_ptr<chat_call> start_chat(chat_request request, response_sink_ptr sink) override;
+
+  // Re-reads the catalog now (SIGHUP).
+  void reload_catalog();
+  gateway_stats stats() const override;
+  // Stops the long-lived actors so the actor system can end; sessions still running finish first.
+  void shutdown();
+
+ private:
+  struct parts;
+  explicit runtime(std::unique_ptr<parts> p);
+  std::unique_ptr<parts> parts_;
+};
+
+}  // namespace qgate::actors

@@ -1,0 +1,65 @@
+#include "catalog/migrations.hpp"
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace qgate::catalog {
+namespace {
+
+// Append only: a released migration is never edited, a new one gets the next number.
+constexpr std::array<std::string_view, 1> migrations = {
+    // 1: the models table with exactly the spec's 13 fields.
+    R"sql(
+CREATE TABLE models (
+  id          INTEGER PRIMARY KEY,
+  title       TEXT    NOT NULL UNIQUE,
+  img         TEXT    NOT NULL DEFAULT '',
+  name        TEXT    NOT NULL DEFAULT '',
+  description TEXT    NOT NULL DEFAULT '',
+  keyword     TEXT    NOT NULL DEFAULT '',
+  time        TEXT    NOT NULL DEFAULT '',
+  tag1        TEXT    NOT NULL DEFAULT '',
+  tag2        TEXT    NOT NULL DEFAULT '',
+  type        INTEGER NOT NULL DEFAULT 0,
+  is_featured INTEGER NOT NULL DEFAULT 0,
+  created_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now')),
+  updated_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now'))
+);
+CREATE INDEX models_type ON models(type);
+)sql",
+};
+
+[[nodiscard]] result<int> user_version(sqlite_db& db) {
+  auto stmt = db.prepare("PRAGMA user_version");
+  if (!stmt) return stmt.error();
+  if (!stmt.value().step()) return make_error(errc::internal_error, "PRAGMA user_version failed");
+  return static_cast<int>(stmt.value().integer(0));
+}
+
+}  // namespace
+
+int latest_schema_version() noexcept { return static_cast<int>(migrations.size()); }
+
+result<int> migrate(sqlite_db& db) {
+  auto found = user_version(db);
+  if (!found) return found.error();
+  const int before = found.value();
+  if (before > latest_schema_version()) {
+    return make_error(errc::internal_error, "catalog schema version " + std::to_string(before) +
+                                                " is newer than this qgate understands");
+  }
+  for (int version = before + 1; version <= latest_schema_version(); ++version) {
+    std::string script = "BEGIN IMMEDIATE;\n";
+    script += migrations[static_cast<std::size_t>(version - 1)];
+    script += "\nPRAGMA user_version = " + std::to_string(version) + ";\nCOMMIT;";
+    if (auto applied = db.exec(script); !applied) {
+      (void)db.exec("ROLLBACK");
+      return make_error(errc::internal_error,
+                        "migration " + std::to_string(version) + " failed: " + applied.error().detail);
+    }
+  }
+  return before;
+}
+
+}  // namespace qgate::catalog

@@ -1,0 +1,213 @@
+#include "config/loader.hpp"
+
+#include "config/key_table.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+
+namespace qgate::config {
+namespace {
+
+constexpr std::string_view default_config_path = "config/qgate.toml";
+
+load_error error_for(const key_spec& key, std::string_view source, std::string_view detail) {
+  return {key.dotted(), fmt::format("{} ({}): {}", key.dotted(), source, detail)};
+}
+
+std::string describe_range(const key_spec& key) {
+  return fmt::format("an integer from {} to {}", key.min, key.max);
+}
+
+// Checks a typed value against the key's rules and applies it.
+std::optional<load_error> accept(const key_spec& key, raw_value value, std::string_view source,
+                                 settings& out) {
+  if (const auto* number = std::get_if<std::int64_t>(&value)) {
+    if (*number < key.min || *number > key.max) {
+      return error_for(key, source, fmt::format("{} is out of range; expected {}", *number, describe_range(key)));
+    }
+  }
+  if (const auto* text = std::get_if<std::string>(&value); text != nullptr && key.check_text) {
+    if (auto allowed = key.check_text(*text)) {
+      return error_for(key, source, fmt::format("\"{}\" is not allowed; expected {}", *text, *allowed));
+    }
+  }
+  key.apply(out, value);
+  return std::nullopt;
+}
+
+std::optional<raw_value> parse_text(const key_spec& key, const std::string& text) {
+  switch (key.kind) {
+    case value_kind::text:
+      return raw_value(text);
+    case value_kind::boolean:
+      if (text == "true" || text == "1") return raw_value(true);
+      if (text == "false" || text == "0") return raw_value(false);
+      return std::nullopt;
+    case value_kind::integer: {
+      std::int64_t number = 0;
+      const auto* end = text.data() + text.size();
+      const auto parsed = std::from_chars(text.data(), end, number);
+      if (text.empty() || parsed.ec != std::errc{} || parsed.ptr != end) return std::nullopt;
+      return raw_value(number);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view kind_name(value_kind kind) {
+  switch (kind) {
+    case value_kind::integer:
+      return "an integer";
+    case value_kind::boolean:
+      return "a boolean";
+    case value_kind::text:
+      return "a string";
+  }
+  return "a value";
+}
+
+const key_spec* find_key(std::string_view section, std::string_view name) {
+  for (const auto& key : key_table()) {
+    if (key.section == section && key.name == name) return &key;
+  }
+  return nullptr;
+}
+
+bool known_section(std::string_view section) {
+  for (const auto& key : key_table()) {
+    if (key.section == section) return true;
+  }
+  return false;
+}
+
+std::optional<raw_value> from_toml(const key_spec& key, const toml::node& node) {
+  switch (key.kind) {
+    case value_kind::integer:
+      if (auto v = node.value_exact<std::int64_t>()) return raw_value(*v);
+      return std::nullopt;
+    case value_kind::boolean:
+      if (auto v = node.value_exact<bool>()) return raw_value(*v);
+      return std::nullopt;
+    case value_kind::text:
+      if (auto v = node.value_exact<std::string>()) return raw_value(*v);
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<load_error> apply_table(const toml::table& root, const std::string& path, settings& out) {
+  for (const auto& [section_key, section_node] : root) {
+    const std::string section(section_key.str());
+    const auto* table = section_node.as_table();
+    if (!known_section(section) || table == nullptr) {
+      return load_error{section, fmt::format("{}: unknown section [{}]", path, section)};
+    }
+    for (const auto& [name_key, node] : *table) {
+      const std::string name(name_key.str());
+      if (section == "upstream" && name == "api_key") {
+        return load_error{"upstream.api_key",
+                          "upstream.api_key: the key is never read from a file; set DASHSCOPE_API_KEY"};
+      }
+      const auto* key = find_key(section, name);
+      if (key == nullptr) {
+        return load_error{section + "." + name, fmt::format("{}: unknown key {}.{}", path, section, name)};
+      }
+      auto value = from_toml(*key, node);
+      if (!value) return error_for(*key, path, fmt::format("expected {}", kind_name(key->kind)));
+      if (auto failure = accept(*key, std::move(*value), path, out)) return failure;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<load_error> apply_file(const cli_options& cli, const environment& env, settings& out) {
+  std::string path;
+  bool explicit_path = true;
+  if (cli.config_path) {
+    path = *cli.config_path;
+  } else if (auto from_env = env("QGATE_CONFIG")) {
+    path = *from_env;
+  } else {
+    path = default_config_path;
+    explicit_path = false;
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    if (!explicit_path) return std::nullopt;
+    return load_error{"config", fmt::format("config file {} does not exist", path)};
+  }
+  try {
+    const toml::table root = toml::parse_file(path);
+    return apply_table(root, path, out);
+  } catch (const toml::parse_error& failure) {
+    const auto& where = failure.source().begin;
+    return load_error{"config", fmt::format("{}:{}:{}: {}", path, where.line, where.column,
+                                            failure.description())};
+  }
+}
+
+std::optional<load_error> apply_environment(const environment& env, settings& out) {
+  for (const auto& key : key_table()) {
+    const std::string name = key.env_name();
+    auto text = env(name);
+    if (key.section == "upstream" && key.name == "base_url" && !text) text = env("DASHSCOPE_BASE_URL");
+    if (!text) continue;
+    auto value = parse_text(key, *text);
+    if (!value) {
+      return error_for(key, name, fmt::format("\"{}\" is not {}", *text, kind_name(key.kind)));
+    }
+    if (auto failure = accept(key, std::move(*value), name, out)) return failure;
+  }
+  if (auto api_key = env("DASHSCOPE_API_KEY")) out.upstream.api_key = *api_key;
+  return std::nullopt;
+}
+
+std::optional<load_error> apply_cli(const cli_options& cli, settings& out) {
+  if (cli.host) {
+    if (auto failure = accept(*find_key("server", "host"), raw_value(*cli.host), "--host", out)) return failure;
+  }
+  if (cli.port) {
+    if (auto failure = accept(*find_key("server", "port"), raw_value(std::int64_t{*cli.port}), "--port", out)) {
+      return failure;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+environment process_environment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+load_result load_settings(const cli_options& cli, const environment& env) {
+  settings out;
+  for (auto* step : {+[](const cli_options& c, const environment& e, settings& s) { return apply_file(c, e, s); },
+                     +[](const cli_options&, const environment& e, settings& s) { return apply_environment(e, s); },
+                     +[](const cli_options& c, const environment&, settings& s) { return apply_cli(c, s); }}) {
+    if (auto failure = step(cli, env, out)) return {std::nullopt, std::move(failure)};
+  }
+  return {std::move(out), std::nullopt};
+}
+
+std::string describe(const settings& s) {
+  return fmt::format(
+      "config: server {}:{} io_threads={} max_body_bytes={} max_header_bytes={} shutdown_grace_ms={} | "
+      "upstream {} api_key={} connect={}ms first_byte={}ms idle={}ms total={}ms | catalog {} seed={} "
+      "reload={}ms | actors threads={} | log level={} format={} access={}",
+      s.server.host, s.server.port, s.server.io_threads, s.server.max_body_bytes, s.server.max_header_bytes,
+      s.server.shutdown_grace_ms, s.upstream.base_url, s.upstream.api_key.empty() ? "unset" : "set",
+      s.upstream.connect_timeout_ms, s.upstream.first_byte_timeout_ms, s.upstream.idle_timeout_ms,
+      s.upstream.total_timeout_ms, s.catalog.path, s.catalog.seed, s.catalog.reload_interval_ms,
+      s.actors.threads, s.log.level, s.log.format == log_format::json ? "json" : "text", s.log.access);
+}
+
+}  // namespace qgate::config

@@ -1,0 +1,59 @@
+// Typed, validated, immutable configuration of one qgate process.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace qgate::config {
+
+struct server_settings {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8000;
+  int io_threads = 1;
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_header_bytes = 16 << 10;
+  int shutdown_grace_ms = 10000;
+  int header_timeout_ms = 30000;      // reading one request's header and body
+  int keepalive_timeout_ms = 75000;   // idle keep-alive connection
+  int write_timeout_ms = 30000;       // a client that stops reading
+  std::size_t stream_queue_bytes = 256 << 10;  // SSE backpressure high-water mark per stream
+  int sse_ping_ms = 15000;            // `: ping` comment on an idle stream
+};
+
+struct upstream_settings {
+  std::string base_url = "https://dashscope.aliyuncs.com";
+  std::string api_key;  // from env DASHSCOPE_API_KEY only; never logged
+  int connect_timeout_ms = 5000;
+  int first_byte_timeout_ms = 60000;
+  int idle_timeout_ms = 60000;
+  int total_timeout_ms = 300000;  // non-stream calls only
+  int max_connections = 0;        // 0: no cap on upstream connections
+};
+
+struct catalog_settings {
+  std::string path = "data/catalog.db";
+  std::string seed = "config/models.json";
+  int reload_interval_ms = 1000;
+};
+
+struct actor_settings {
+  int threads = 2;
+};
+
+enum class log_format { text, json };
+
+struct log_settings {
+  std::string level = "info";
+  log_format format = log_format::text;
+  bool access = true;
+};
+
+struct settings {
+  server_settings server;
+  upstream_settings upstream;
+  catalog_settings catalog;
+  actor_settings actors;
+  log_settings log;
+};
+
+}  // namespace qgate::config

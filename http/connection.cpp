@@ -1,0 +1,544 @@
+// One client connection: HTTP/1.1 keep-alive, routing, JSON replies and SSE streams. All state is
+// touched on the connection's strand; actors reach it only through connection_sink, which posts.
+#include "http/connection.hpp"
+
+#include "http/chat_request_parser.hpp"
+#include "http/error_mapping.hpp"
+#include "http/json_render.hpp"
+#include "http/request_id.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <optional>
+
+namespace qgate::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using clock = std::chrono::steady_clock;
+
+constexpr std::string_view json_type = "application/json; charset=utf-8";
+constexpr std::size_t peer_read_chunk = 4096;
+// Status logged for a request whose client went away before the answer (nginx's convention).
+constexpr unsigned client_closed_status = 499;
+
+bool is_http_parse_error(const beast::error_code& ec) {
+  return &ec.category() == &bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+class connection_sink;
+
+class connection final : public connection_control,
+                         public std::enable_shared_from_this<connection> {
+ public:
+  connection(net::ip::tcp::socket socket, std::shared_ptr<server_shared> shared)
+      : stream_(std::move(socket)), shared_(std::move(shared)), ping_timer_(stream_.get_executor()) {}
+
+  void start();
+  void close_when_idle() override;
+  void close_now() override;
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+  void deliver_body(std::uint64_t generation, std::string body);
+  void deliver_frames(std::uint64_t generation, std::string frames, bool last);
+  void deliver_error(std::uint64_t generation, error err);
+
+ private:
+  const server_options& options() const { return shared_->options; }
+  bool stale(std::uint64_t generation) const { return closed_ || generation != generation_; }
+
+  void do_read();
+  void on_read(beast::error_code ec, std::size_t);
+  void handle_request();
+  void route(bhttp::request<bhttp::string_body>& request, std::string_view path);
+  void start_chat(bhttp::request<bhttp::string_body>& request);
+  std::shared_ptr<connection_sink> make_sink();
+
+  void reply(unsigned status, std::string body, std::string_view allow = {});
+  void reply_error(const error& err, std::string_view allow = {});
+  void on_reply_written(beast::error_code ec, std::size_t);
+
+  void watch_peer();
+  void on_peer(beast::error_code ec, std::size_t bytes);
+
+  bool stream_head_serialized() const;
+  void start_stream();
+  void on_stream_head_written(beast::error_code ec, std::size_t);
+  void flush_frames();
+  void on_frames_written(beast::error_code ec, std::size_t);
+  void on_stream_end_written(beast::error_code ec, std::size_t);
+  void arm_ping();
+
+  void finish_request(unsigned status, bool keep_alive);
+  void abort_request();
+  void close();
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::shared_ptr<server_shared> shared_;
+  std::uint64_t registry_id_ = 0;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> response_;
+  bhttp::response<bhttp::empty_body> stream_head_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> head_serializer_;
+  net::steady_timer ping_timer_;
+
+  // The request in flight.
+  std::uint64_t generation_ = 0;
+  bool busy_ = false;
+  bool closed_ = false;
+  bool close_after_ = false;
+  bool keep_alive_ = true;
+  bool peer_watched_ = false;
+  bool read_after_watch_ = false;
+  unsigned version_ = 11;
+  std::string method_;
+  std::string target_;
+  std::string request_id_;
+  clock::time_point started_;
+  std::shared_ptr<connection_sink> sink_;
+  std::unique_ptr<chat_call> call_;
+
+  // The SSE stream of the request in flight.
+  bool streaming_ = false;
+  bool stream_finished_ = false;
+  bool writing_ = false;
+  std::string pending_frames_;
+  std::string frames_in_write_;
+  clock::time_point last_write_;
+};
+
+// Thread-safe: actors call it from their threads; everything is posted onto the strand.
+class connection_sink final : public response_sink {
+ public:
+  connection_sink(std::shared_ptr<connection> owner, std::uint64_t generation, std::size_t high_water)
+      : owner_(std::move(owner)), generation_(generation), high_water_(high_water) {}
+
+  void send_models(model_list models) override { post_body(models_body(*models)); }
+  void send_completion(chat_completion completion) override { post_body(completion_body(completion)); }
+  void send_delta(chat_delta delta) override {
+    std::string frame;
+    append_delta_frame(frame, delta);
+    const bool last = delta.finish.has_value();
+    if (last) frame += sse_done_frame;
+    queued_ += frame.size();
+    net::post(owner_->executor(), [owner = owner_, generation = generation_,
+                                   frame = std::move(frame), last]() mutable {
+      owner->deliver_frames(generation, std::move(frame), last);
+    });
+  }
+  void send_error(error err) override {
+    net::post(owner_->executor(), [owner = owner_, generation = generation_, err = std::move(err)]() mutable {
+      owner->deliver_error(generation, std::move(err));
+    });
+  }
+  std::size_t queued_bytes() const noexcept override { return queued_.load(); }
+  void on_drained(std::function<void()> callback) override {
+    std::unique_lock lock(drained_mutex_);
+    if (queued_.load() > high_water_ / 2) {
+      drained_ = std::move(callback);
+      return;
+    }
+    lock.unlock();
+    callback();
+  }
+
+  // On the strand, after `bytes` of frames reached the socket.
+  void written(std::size_t bytes) {
+    queued_ -= std::min(bytes, queued_.load());
+    if (queued_.load() > high_water_ / 2) return;
+    std::function<void()> callback;
+    {
+      std::lock_guard lock(drained_mutex_);
+      callback.swap(drained_);
+    }
+    if (callback) callback();
+  }
+
+ private:
+  void post_body(std::string body) {
+    net::post(owner_->executor(), [owner = owner_, generation = generation_, body = std::move(body)]() mutable {
+      owner->deliver_body(generation, std::move(body));
+    });
+  }
+
+  std::shared_ptr<connection> owner_;
+  std::uint64_t generation_;
+  std::size_t high_water_;
+  std::atomic<std::size_t> queued_{0};
+  std::mutex drained_mutex_;
+  std::function<void()> drained_;
+};
+
+void connection::start() {
+  registry_id_ = shared_->add(weak_from_this());
+  do_read();
+}
+
+void connection::close_when_idle() {
+  net::post(executor(), [self = shared_from_this()] {
+    if (self->busy_) {
+      self->close_after_ = true;
+    } else {
+      self->close();
+    }
+  });
+}
+
+void connection::close_now() {
+  net::post(executor(), [self = shared_from_this()] {
+    if (self->busy_) return self->abort_request();
+    self->close();
+  });
+}
+
+void connection::do_read() {
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(options().max_header_bytes));
+  parser_->body_limit(options().max_body_bytes);
+  stream_.expires_after(generation_ == 0 ? options().header_timeout : options().keepalive_timeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    beast::bind_front_handler(&connection::on_read, shared_from_this()));
+}
+
+void connection::on_read(beast::error_code ec, std::size_t) {
+  if (closed_) return;
+  if (!ec) {
+    handle_request();
+    return;
+  }
+  keep_alive_ = false;
+  version_ = 11;
+  if (ec == bhttp::error::header_limit) {
+    busy_ = true;
+    reply_error(make_error(errc::headers_too_large));
+  } else if (ec == bhttp::error::body_limit) {
+    busy_ = true;
+    reply_error(make_error(errc::payload_too_large));
+  } else if (is_http_parse_error(ec) && ec != bhttp::error::end_of_stream &&
+             ec != bhttp::error::partial_message) {
+    busy_ = true;
+    reply_error(make_error(errc::bad_request));
+  } else {
+    close();
+  }
+}
+
+void connection::handle_request() {
+  auto& request = parser_->get();
+  busy_ = true;
+  ++generation_;
+  started_ = clock::now();
+  version_ = request.version();
+  keep_alive_ = request.keep_alive();
+  method_ = std::string(request.method_string());
+  target_ = std::string(request.target());
+  request_id_ = pick_request_id(request["X-Request-Id"]);
+  const std::string_view target = request.target();
+  route(request, target.substr(0, target.find('?')));
+}
+
+void connection::route(bhttp::request<bhttp::string_body>& request, std::string_view path) {
+  const auto method = request.method();
+  if (path == "/api/llm/chat") {
+    if (method != bhttp::verb::post) return reply_error(make_error(errc::method_not_allowed), "POST");
+    return start_chat(request);
+  }
+  if (path == "/api/llm/models") {
+    if (method != bhttp::verb::get && method != bhttp::verb::head) {
+      return reply_error(make_error(errc::method_not_allowed), "GET, HEAD");
+    }
+    shared_->backend.list_models(make_sink());
+    return watch_peer();
+  }
+  if (path == "/healthz") {
+    if (method != bhttp::verb::get) return reply_error(make_error(errc::method_not_allowed), "GET");
+    const auto stats = shared_->backend.stats();
+    return reply(200, success_body(fmt::format(
+                          R"({{"status":"ok","connections":{},"actors":{},"upstream_transfers":{}}})",
+                          shared_->size(), stats.running_actors, stats.upstream_transfers)));
+  }
+  reply_error(make_error(errc::not_found));
+}
+
+void connection::start_chat(bhttp::request<bhttp::string_body>& request) {
+  auto parsed = parse_chat_request(request.body());
+  if (!parsed) return reply_error(parsed.error());
+  auto chat = std::move(parsed).value();
+  chat.request_id = request_id_;
+  streaming_ = chat.stream;
+  call_ = shared_->backend.start_chat(std::move(chat), make_sink());
+  watch_peer();
+}
+
+std::shared_ptr<connection_sink> connection::make_sink() {
+  sink_ = std::make_shared<connection_sink>(shared_from_this(), generation_, options().stream_queue_bytes);
+  return sink_;
+}
+
+void connection::reply(unsigned status, std::string body, std::string_view allow) {
+  response_ = {};
+  response_.version(version_);
+  response_.result(status);
+  response_.set(bhttp::field::content_type, json_type);
+  response_.set("X-Request-Id", request_id_);
+  if (!allow.empty()) response_.set(bhttp::field::allow, allow);
+  response_.keep_alive(keep_alive_ && !close_after_ && !shared_->draining);
+  response_.body() = std::move(body);
+  response_.prepare_payload();
+  if (method_ == "HEAD") response_.body().clear();
+  stream_.expires_after(options().write_timeout);
+  bhttp::async_write(stream_, response_,
+                     beast::bind_front_handler(&connection::on_reply_written, shared_from_this()));
+}
+
+void connection::reply_error(const error& err, std::string_view allow) {
+  const auto mapped = map_error(err);
+  if (mapped.status >= 500 || err.code == errc::unauthorized) {
+    spdlog::warn("request {} failed: {} {}", request_id_, mapped.symbol, err.detail);
+  }
+  reply(mapped.status, error_body(err), allow);
+}
+
+void connection::on_reply_written(beast::error_code ec, std::size_t) {
+  if (closed_) return;
+  finish_request(response_.result_int(), !ec && response_.keep_alive());
+}
+
+
+void connection::watch_peer() {
+  // While the answer is being prepared, a read tells us at once when the client goes away.
+  if (peer_watched_ || closed_) return;
+  peer_watched_ = true;
+  stream_.expires_never();
+  stream_.async_read_some(buffer_.prepare(peer_read_chunk),
+                          beast::bind_front_handler(&connection::on_peer, shared_from_this()));
+}
+
+void connection::on_peer(beast::error_code ec, std::size_t bytes) {
+  peer_watched_ = false;
+  if (closed_) return;
+  if (!ec) {
+    // A pipelined next request: keep it for the parser.
+    buffer_.commit(bytes);
+    if (read_after_watch_) {
+      read_after_watch_ = false;
+      do_read();
+    } else if (busy_ && buffer_.size() < options().max_header_bytes) {
+      watch_peer();
+    }
+    return;
+  }
+  if (ec == beast::error::timeout && busy_) return watch_peer();
+  if (busy_) return abort_request();
+  close();
+}
+
+void connection::deliver_body(std::uint64_t generation, std::string body) {
+  if (stale(generation)) return;
+  reply(200, std::move(body));
+}
+
+void connection::deliver_error(std::uint64_t generation, error err) {
+  if (stale(generation)) return;
+  if (!stream_head_serialized()) return reply_error(err);
+  // The stream has begun: the failure becomes its last frame.
+  const auto mapped = map_error(err);
+  spdlog::warn("stream {} failed: {} {}", request_id_, mapped.symbol, err.detail);
+  pending_frames_ += error_frame(err);
+  pending_frames_ += sse_done_frame;
+  stream_finished_ = true;
+  flush_frames();
+}
+
+void connection::deliver_frames(std::uint64_t generation, std::string frames, bool last) {
+  if (stale(generation)) return;
+  pending_frames_ += frames;
+  stream_finished_ = stream_finished_ || last;
+  if (!head_serializer_) return start_stream();
+  flush_frames();
+}
+
+bool connection::stream_head_serialized() const { return head_serializer_.has_value(); }
+
+void connection::start_stream() {
+  stream_head_ = {};
+  stream_head_.version(version_);
+  stream_head_.result(bhttp::status::ok);
+  stream_head_.set(bhttp::field::content_type, "text/event-stream; charset=utf-8");
+  stream_head_.set(bhttp::field::cache_control, "no-cache");
+  stream_head_.set("X-Accel-Buffering", "no");
+  stream_head_.set("X-Request-Id", request_id_);
+  // HTTP/1.0 has no chunked encoding: such a stream ends by closing.
+  if (version_ >= 11) {
+    stream_head_.chunked(true);
+  } else {
+    keep_alive_ = false;
+  }
+  stream_head_.keep_alive(keep_alive_ && !close_after_ && !shared_->draining);
+  keep_alive_ = stream_head_.keep_alive();
+  head_serializer_.emplace(stream_head_);
+  writing_ = true;
+  stream_.expires_after(options().write_timeout);
+  bhttp::async_write_header(stream_, *head_serializer_,
+                            beast::bind_front_handler(&connection::on_stream_head_written,
+                                                      shared_from_this()));
+}
+
+void connection::on_stream_head_written(beast::error_code ec, std::size_t) {
+  writing_ = false;
+  if (closed_) return;
+  if (ec) return abort_request();
+  arm_ping();
+  flush_frames();
+}
+
+void connection::flush_frames() {
+  if (writing_ || closed_) return;
+  if (pending_frames_.empty()) {
+    if (!stream_finished_) return;
+    if (version_ < 11) return finish_request(200, false);
+    writing_ = true;
+    stream_.expires_after(options().write_timeout);
+    net::async_write(stream_, bhttp::make_chunk_last(),
+                     beast::bind_front_handler(&connection::on_stream_end_written, shared_from_this()));
+    return;
+  }
+  frames_in_write_.swap(pending_frames_);
+  pending_frames_.clear();
+  writing_ = true;
+  last_write_ = clock::now();
+  stream_.expires_after(options().write_timeout);
+  auto handler = beast::bind_front_handler(&connection::on_frames_written, shared_from_this());
+  if (version_ >= 11) {
+    net::async_write(stream_, bhttp::make_chunk(net::buffer(frames_in_write_)), std::move(handler));
+  } else {
+    net::async_write(stream_, net::buffer(frames_in_write_), std::move(handler));
+  }
+}
+
+void connection::on_frames_written(beast::error_code ec, std::size_t) {
+  writing_ = false;
+  if (closed_) return;
+  if (ec) return abort_request();
+  if (sink_) sink_->written(frames_in_write_.size());
+  frames_in_write_.clear();
+  flush_frames();
+}
+
+void connection::on_stream_end_written(beast::error_code ec, std::size_t) {
+  writing_ = false;
+  if (closed_) return;
+  finish_request(200, !ec && keep_alive_);
+}
+
+void connection::arm_ping() {
+  ping_timer_.expires_after(options().sse_ping_interval);
+  ping_timer_.async_wait([self = shared_from_this(), generation = generation_](beast::error_code ec) {
+    if (ec || self->stale(generation) || !self->head_serializer_ || self->stream_finished_) return;
+    // `: ping` is an SSE comment: clients ignore it, proxies see a live connection.
+    if (!self->writing_ && self->pending_frames_.empty() &&
+        clock::now() - self->last_write_ >= self->options().sse_ping_interval) {
+      self->pending_frames_ += sse_ping_frame;
+      self->flush_frames();
+    }
+    self->arm_ping();
+  });
+}
+
+void connection::finish_request(unsigned status, bool keep_alive) {
+  if (options().access_log) {
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started_).count();
+    spdlog::info("access {} {} {} {}us id={}", method_, target_, status, micros, request_id_);
+  }
+  busy_ = false;
+  sink_.reset();
+  call_.reset();
+  ping_timer_.cancel();
+  head_serializer_.reset();
+  streaming_ = stream_finished_ = false;
+  pending_frames_.clear();
+  frames_in_write_.clear();
+  if (!keep_alive || close_after_ || shared_->draining) return close();
+  if (peer_watched_) {
+    read_after_watch_ = true;
+    stream_.expires_after(options().keepalive_timeout);
+    return;
+  }
+  do_read();
+}
+
+void connection::abort_request() {
+  ++generation_;  // whatever the actors still post for this request is dropped
+  if (call_) call_->cancel();
+  finish_request(client_closed_status, false);
+}
+
+void connection::close() {
+  if (closed_) return;
+  closed_ = true;
+  ++generation_;
+  call_.reset();
+  sink_.reset();
+  ping_timer_.cancel();
+  beast::error_code ignored;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  stream_.close();
+  shared_->remove(registry_id_);
+}
+
+}  // namespace
+
+std::uint64_t server_shared::add(std::weak_ptr<connection_control> connection) {
+  std::lock_guard lock(mutex_);
+  const auto id = next_id_++;
+  connections_.emplace(id, std::move(connection));
+  return id;
+}
+
+void server_shared::remove(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  connections_.erase(id);
+}
+
+std::vector<std::shared_ptr<connection_control>> server_shared::open_connections() const {
+  std::vector<std::shared_ptr<connection_control>> open;
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, weak] : connections_) {
+    if (auto connection = weak.lock()) open.push_back(std::move(connection));
+  }
+  return open;
+}
+
+void server_shared::close_all_when_idle() {
+  for (auto& connection : open_connections()) connection->close_when_idle();
+}
+
+void server_shared::close_all_now() {
+  for (auto& connection : open_connections()) connection->close_now();
+}
+
+std::size_t server_shared::size() const {
+  std::lock_guard lock(mutex_);
+  return connections_.size();
+}
+
+void start_connection(net::ip::tcp::socket socket, std::shared_ptr<server_shared> shared) {
+  std::make_shared<connection>(std::move(socket), std::move(shared))->start();
+}
+
+}  // namespace qgate::http

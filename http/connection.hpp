@@ -1,0 +1,50 @@
+// Internal to http/: what the listener needs to know about connections.
+#pragma once
+
+#include "http/server_options.hpp"
+#include "messages/gateway.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace qgate::http {
+
+class connection_control {
+ public:
+  virtual ~connection_control() = default;
+  // Closes the connection if no request is in flight; otherwise it closes after the response.
+  virtual void close_when_idle() = 0;
+  // Cancels whatever is in flight and closes.
+  virtual void close_now() = 0;
+};
+
+// State every connection shares with the listener.
+struct server_shared {
+  server_shared(server_options o, gateway& g) : options(std::move(o)), backend(g) {}
+
+  const server_options options;
+  gateway& backend;
+  std::atomic<bool> draining{false};
+
+  std::uint64_t add(std::weak_ptr<connection_control> connection);
+  void remove(std::uint64_t id);
+  void close_all_when_idle();
+  void close_all_now();
+  std::size_t size() const;
+
+ private:
+  std::vector<std::shared_ptr<connection_control>> open_connections() const;
+  mutable std::mutex mutex_;  // taken on connect and disconnect only, never per request
+  std::uint64_t next_id_ = 1;
+  std::unordered_map<std::uint64_t, std::weak_ptr<connection_control>> connections_;
+};
+
+void start_connection(boost::asio::ip::tcp::socket socket, std::shared_ptr<server_shared> shared);
+
+}  // namespace qgate::http

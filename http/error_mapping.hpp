@@ -1,0 +1,22 @@
+// The one mapping from qgate's error vocabulary to what a client sees.
+#pragma once
+
+#include "messages/error.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace qgate::http {
+
+struct error_reply {
+  unsigned status;          // HTTP status, also the envelope's `code`
+  std::string_view symbol;  // the envelope's `error`
+  std::string message;      // the envelope's `message`
+};
+
+error_reply map_error(const error& err);
+
+// `{"code":..,"message":..,"data":null,"error":..}`
+std::string error_body(const error& err);
+
+}  // namespace qgate::http

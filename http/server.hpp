@@ -1,0 +1,38 @@
+// The HTTP front door: listener, io threads and the set of open connections.
+#pragma once
+
+#include "http/server_options.hpp"
+#include "messages/error.hpp"
+#include "messages/gateway.hpp"
+
+#include <cstdint>
+#include <memory>
+
+namespace qgate::http {
+
+class server {
+ public:
+  server(server_options options, gateway& backend);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Binds and listens; returns the bound port (useful with port 0).
+  [[nodiscard]] result<std::uint16_t> listen();
+  // Starts the io threads; returns at once.
+  void start();
+  // Graceful shutdown, step one: no new connections, idle keep-alive connections close, requests
+  // in flight finish and then close.
+  void drain();
+  std::size_t open_connections() const noexcept;
+  // Graceful shutdown, step two (grace period over): cancel and close what is still open.
+  void close_all();
+  // Stops the io threads (whatever is still open is dropped) and joins them.
+  void stop();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace qgate::http

@@ -1,0 +1,25 @@
+// Every limit of the HTTP side, named (filled from config by main).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace qgate::http {
+
+struct server_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8000;
+  int io_threads = 1;
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_header_bytes = 16 << 10;
+  std::chrono::milliseconds header_timeout{30000};
+  std::chrono::milliseconds keepalive_timeout{75000};
+  std::chrono::milliseconds write_timeout{30000};
+  std::chrono::milliseconds sse_ping_interval{15000};
+  std::size_t stream_queue_bytes = 256 << 10;
+  bool access_log = true;
+};
+
+}  // namespace qgate::http

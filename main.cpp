@@ -1,0 +1,116 @@
+// qgate: wires configuration, the actor runtime and the HTTP server; handles signals.
+#include "actors/runtime.hpp"
+#include "config/cli.hpp"
+#include "config/loader.hpp"
+#include "config/logging.hpp"
+#include "http/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+namespace {
+
+qgate::http::server_options server_options_of(const qgate::config::settings& settings) {
+  const auto& server = settings.server;
+  qgate::http::server_options options;
+  options.host = server.host;
+  options.port = server.port;
+  options.io_threads = server.io_threads;
+  options.max_body_bytes = server.max_body_bytes;
+  options.max_header_bytes = server.max_header_bytes;
+  options.header_timeout = std::chrono::milliseconds(server.header_timeout_ms);
+  options.keepalive_timeout = std::chrono::milliseconds(server.keepalive_timeout_ms);
+  options.write_timeout = std::chrono::milliseconds(server.write_timeout_ms);
+  options.sse_ping_interval = std::chrono::milliseconds(server.sse_ping_ms);
+  options.stream_queue_bytes = server.stream_queue_bytes;
+  options.access_log = settings.log.access;
+  return options;
+}
+
+// Blocks the signals in every thread (threads inherit the mask); main waits for them with sigwait.
+sigset_t block_shutdown_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int signal : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, signal);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+void wait_for_shutdown(const sigset_t& signals, qgate::actors::runtime& runtime) {
+  for (;;) {
+    int signal = 0;
+    if (sigwait(&signals, &signal) != 0) continue;
+    if (signal == SIGHUP) {
+      spdlog::info("SIGHUP: reloading the catalog");
+      runtime.reload_catalog();
+      continue;
+    }
+    spdlog::info("{}: shutting down", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    return;
+  }
+}
+
+bool wait_for_connections_to_close(const qgate::http::server& server, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (server.open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return server.open_connections() == 0;
+}
+
+// Requests in flight may finish within the grace period; what is left then is cancelled.
+void drain(qgate::http::server& server, std::chrono::milliseconds grace) {
+  server.drain();
+  if (wait_for_connections_to_close(server, grace)) return;
+  spdlog::warn("grace period over: closing {} connections", server.open_connections());
+  server.close_all();
+  (void)wait_for_connections_to_close(server, std::chrono::milliseconds(1000));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto cli = qgate::config::parse_cli(argc, argv);
+  if (!cli.options) return cli.exit_code;
+  auto loaded = qgate::config::load_settings(*cli.options, qgate::config::process_environment());
+  if (!loaded.value) {
+    std::fprintf(stderr, "qgate: invalid configuration: %s\n", loaded.failure->message.c_str());
+    return 2;
+  }
+  const auto& settings = *loaded.value;
+  qgate::config::setup_logging(settings.log);
+  const sigset_t signals = block_shutdown_signals();
+
+  auto runtime = qgate::actors::runtime::start(settings);
+  if (!runtime) {
+    spdlog::critical("cannot start: {}", runtime.error().detail);
+    return 1;
+  }
+  auto server = std::make_unique<qgate::http::server>(server_options_of(settings), *runtime.value());
+  auto port = server->listen();
+  if (!port) {
+    spdlog::critical("{}", port.error().detail);
+    return 1;
+  }
+  if (settings.upstream.api_key.empty()) {
+    spdlog::warn("DASHSCOPE_API_KEY is not set: every chat request will be answered 401");
+  }
+  spdlog::info("{}", qgate::config::describe(settings));
+  server->start();
+  spdlog::info("qgate listening on {}:{}", settings.server.host, port.value());
+  qgate::config::flush_logs();
+
+  wait_for_shutdown(signals, *runtime.value());
+  drain(*server, std::chrono::milliseconds(settings.server.shutdown_grace_ms));
+  // Actors end first, while the io threads still run their last posts; then the io side.
+  runtime.value()->shutdown();
+  runtime.value().reset();
+  server.reset();
+  spdlog::info("qgate stopped");
+  qgate::config::flush_logs();
+  return 0;
+}

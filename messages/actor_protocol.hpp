@@ -1,0 +1,40 @@
+// The messages actors exchange: atoms and the value types CAF may carry between them.
+// Only actors/ includes this header; everything here stays inside one process.
+#pragma once
+
+#include "messages/chat.hpp"
+#include "messages/error.hpp"
+#include "messages/model_info.hpp"
+#include "messages/response_sink.hpp"
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+
+#include <optional>
+
+namespace qgate {
+
+using lookup_atom = caf::atom_constant<caf::atom("lookup")>;      // session → catalog
+using models_atom = caf::atom_constant<caf::atom("models")>;      // gateway → catalog
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;  // loader → catalog
+using reload_atom = caf::atom_constant<caf::atom("reload")>;      // SIGHUP → loader
+using poll_atom = caf::atom_constant<caf::atom("poll")>;          // loader's own timer
+using pause_atom = caf::atom_constant<caf::atom("pause")>;        // session → upstream_stream
+using resume_atom = caf::atom_constant<caf::atom("resume")>;      // session → upstream_stream
+using status_atom = caf::atom_constant<caf::atom("status")>;      // curl driver → upstream_stream
+using bytes_atom = caf::atom_constant<caf::atom("bytes")>;        // curl driver → upstream_stream
+using ended_atom = caf::atom_constant<caf::atom("ended")>;        // curl driver → upstream_stream
+
+using optional_model = std::optional<model_info>;
+
+}  // namespace qgate
+
+// Local-only messages: never serialized, so no inspect() overloads are needed.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::model_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::optional_model)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::model_list)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::chat_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::chat_delta)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::chat_completion)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::error)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::response_sink_ptr)

@@ -1,0 +1,43 @@
+// The one error vocabulary of qgate: every fallible edge returns `result<T>` carrying an `error`.
+#pragma once
+
+#include <boost/outcome/basic_result.hpp>
+#include <boost/outcome/policy/terminate.hpp>
+
+#include <string>
+#include <utility>
+
+namespace qgate {
+
+// Each value maps to exactly one HTTP status, symbol and message in http/error_mapping.cpp.
+enum class errc {
+  invalid_model,
+  invalid_messages,
+  invalid_params,
+  unauthorized,
+  not_found,
+  method_not_allowed,
+  payload_too_large,
+  headers_too_large,
+  bad_request,
+  rate_limited,
+  upstream_error,
+  timeout,
+  unavailable,
+  internal_error,
+};
+
+// `detail` names the offending field, or carries the upstream's own code and message.
+struct error {
+  errc code = errc::internal_error;
+  std::string detail;
+};
+
+inline error make_error(errc code, std::string detail = {}) {
+  return error{code, std::move(detail)};
+}
+
+template <class T>
+using result = boost::outcome_v2::basic_result<T, error, boost::outcome_v2::policy::terminate>;
+
+}  // namespace qgate

@@ -1,0 +1,33 @@
+// What the HTTP layer may ask of the behaviour layer; actors/ implements it, main wires it.
+#pragma once
+
+#include "messages/chat.hpp"
+#include "messages/response_sink.hpp"
+
+#include <cstddef>
+#include <memory>
+
+namespace qgate {
+
+// A running chat call; cancelling it stops the upstream transfer at once.
+class chat_call {
+ public:
+  virtual ~chat_call() = default;
+  virtual void cancel() noexcept = 0;
+};
+
+// Live counters for health checks and leak tests.
+struct gateway_stats {
+  std::size_t running_actors = 0;
+  std::size_t upstream_transfers = 0;
+};
+
+class gateway {
+ public:
+  virtual ~gateway() = default;
+  virtual gateway_stats stats() const = 0;
+  virtual void list_models(response_sink_ptr sink) = 0;
+  virtual std::unique_ptr<chat_call> start_chat(chat_request request, response_sink_ptr sink) = 0;
+};
+
+}  // namespace qgate

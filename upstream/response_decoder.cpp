@@ -1,0 +1,249 @@
+#include "upstream/response_decoder.hpp"
+
+#include <simdjson.h>
+
+namespace qgate::upstream {
+namespace {
+
+// One parser per thread: parsing reuses its buffers instead of allocating per event.
+simdjson::dom::parser& thread_parser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+error unparsable(std::string_view what) {
+  return make_error(errc::upstream_error, "无法解析的上游响应 (" + std::string(what) + ")");
+}
+
+std::optional<finish_reason> parse_finish_reason(simdjson::dom::element holder) {
+  std::string_view reason;
+  if (holder["finish_reason"].get(reason) != simdjson::SUCCESS || reason == "null" ||
+      reason.empty()) {
+    return std::nullopt;
+  }
+  if (reason == "length") return finish_reason::length;
+  if (reason == "tool_calls") return finish_reason::tool_calls;
+  if (reason == "content_filter") return finish_reason::content_filter;
+  return finish_reason::stop;
+}
+
+token_usage parse_usage(simdjson::dom::element root) {
+  token_usage usage;
+  simdjson::dom::object object;
+  if (root["usage"].get(object) != simdjson::SUCCESS) return usage;
+  const auto read = [&](const char* key, std::int64_t& out) {
+    return object[key].get(out) == simdjson::SUCCESS;
+  };
+  read("input_tokens", usage.input_tokens);
+  read("output_tokens", usage.output_tokens);
+  if (!read("total_tokens", usage.total_tokens)) {
+    usage.total_tokens = usage.input_tokens + usage.output_tokens;
+  }
+  return usage;
+}
+
+// Both result formats: output.choices[0].message.content ("message") or output.text ("text").
+[[nodiscard]] result<chat_delta> parse_output(simdjson::dom::element root) {
+  simdjson::dom::element output;
+  if (root["output"].get(output) != simdjson::SUCCESS || !output.is_object()) {
+    return unparsable("no output object");
+  }
+  chat_delta delta;
+  simdjson::dom::array choices;
+  if (output["choices"].get(choices) == simdjson::SUCCESS) {
+    simdjson::dom::element first;
+    if (choices.at(0).get(first) != simdjson::SUCCESS) return unparsable("empty choices");
+    std::string_view content;
+    if (first["message"]["content"].get(content) == simdjson::SUCCESS) delta.content = content;
+    delta.finish = parse_finish_reason(first);
+  } else {
+    std::string_view text;
+    if (output["text"].get(text) == simdjson::SUCCESS) delta.content = text;
+    delta.finish = parse_finish_reason(output);
+  }
+  delta.usage = parse_usage(root);
+  return delta;
+}
+
+std::string_view sse_data_line(std::string_view body) {
+  const std::size_t at = body.find("data:");
+  if (at == std::string_view::npos) return {};
+  std::string_view line = body.substr(at + 5);
+  return line.substr(0, line.find_first_of("\r\n"));
+}
+
+}  // namespace
+
+result<chat_delta> parse_stream_event(std::string_view data) {
+  simdjson::dom::element root;
+  if (thread_parser().parse(data.data(), data.size()).get(root) != simdjson::SUCCESS) {
+    return unparsable("invalid JSON in stream event");
+  }
+  return parse_output(root);
+}
+
+result<chat_completion> parse_unary_response(std::string_view body) {
+  simdjson::dom::element root;
+  if (thread_parser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
+    return unparsable("invalid JSON body");
+  }
+  auto delta = parse_output(root);
+  if (!delta) return delta.error();
+  chat_completion completion;
+  completion.content = std::move(delta.value().content);
+  completion.finish = delta.value().finish.value_or(finish_reason::stop);
+  completion.usage = delta.value().usage;
+  return completion;
+}
+
+upstream_error_body parse_error_body(std::string_view body) {
+  upstream_error_body parsed;
+  simdjson::dom::element root;
+  auto& parser = thread_parser();
+  if (parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
+    const std::string_view data = sse_data_line(body);
+    if (data.empty() || parser.parse(data.data(), data.size()).get(root) != simdjson::SUCCESS) {
+      parsed.message.assign(body.substr(0, 200));
+      return parsed;
+    }
+  }
+  std::string_view text;
+  if (root["code"].get(text) == simdjson::SUCCESS) parsed.code = text;
+  if (root["message"].get(text) == simdjson::SUCCESS) parsed.message = text;
+  // Compatible-mode shape: {"error":{"code","message"}}.
+  if (parsed.code.empty() && root["error"]["code"].get(text) == simdjson::SUCCESS) parsed.code = text;
+  if (parsed.message.empty() && root["error"]["message"].get(text) == simdjson::SUCCESS) {
+    parsed.message = text;
+  }
+  return parsed;
+}
+
+bool is_data_inspection(const upstream_error_body& body) {
+  return body.code.find("DataInspectionFailed") != std::string::npos ||
+         body.code == "data_inspection_failed" ||
+         body.message.find("DataInspectionFailed") != std::string::npos;
+}
+
+error classify_upstream_error(long http_status, const upstream_error_body& body) {
+  std::string detail = body.code.empty() ? "HTTP " + std::to_string(http_status) : body.code;
+  if (!body.message.empty()) detail += ": " + body.message;
+  if (http_status == 401 || body.code == "InvalidApiKey" || body.code == "invalid_api_key") {
+    return make_error(errc::unauthorized, std::move(detail));
+  }
+  if (http_status == 429 || body.code.starts_with("Throttling") ||
+      body.code == "limit_requests" || body.code == "insufficient_quota") {
+    return make_error(errc::rate_limited, std::move(detail));
+  }
+  if (http_status == 408 || body.code == "RequestTimeOut" || body.code == "InternalError.Timeout") {
+    return make_error(errc::timeout, std::move(detail));
+  }
+  return make_error(errc::upstream_error, std::move(detail));
+}
+
+error classify_transfer_failure(const transfer_outcome& outcome) {
+  switch (outcome.failure) {
+    case transfer_failure::connect_timeout:
+      return make_error(errc::timeout, "upstream connect timeout");
+    case transfer_failure::first_byte_timeout:
+      return make_error(errc::timeout, "upstream first byte timeout");
+    case transfer_failure::idle_timeout:
+      return make_error(errc::timeout, "upstream idle timeout");
+    case transfer_failure::total_timeout:
+      return make_error(errc::timeout, "upstream total timeout");
+    case transfer_failure::connect_failed:
+      return make_error(errc::upstream_error, "连接失败: " + outcome.message);
+    case transfer_failure::network:
+      return make_error(errc::upstream_error, "连接中断: " + outcome.message);
+    case transfer_failure::none:
+      break;
+  }
+  return make_error(errc::upstream_error, "上游响应在结束前中断");
+}
+
+void response_decoder::emit(decoded value, std::vector<decoded>& out) {
+  if (const auto* delta = std::get_if<chat_delta>(&value); delta != nullptr && !delta->finish) {
+    out.push_back(std::move(value));
+    return;
+  }
+  finished_ = true;
+  out.push_back(std::move(value));
+}
+
+void response_decoder::on_bytes(std::string_view bytes, std::vector<decoded>& out) {
+  if (finished_) return;
+  if (!streaming_body()) {
+    if (body_.size() + bytes.size() > max_unary_body_bytes) {
+      emit(make_error(errc::upstream_error, "上游响应过大"), out);
+      return;
+    }
+    body_.append(bytes);
+    return;
+  }
+  events_.clear();
+  if (!sse_.feed(bytes, events_)) {
+    emit(make_error(errc::upstream_error, "上游事件过大"), out);
+    return;
+  }
+  for (auto& event : events_) {
+    if (finished_) break;
+    on_event(event, out);
+  }
+}
+
+void response_decoder::on_event(sse_event& event, std::vector<decoded>& out) {
+  if (event.event == "error") {
+    const auto body = parse_error_body(event.data);
+    if (is_data_inspection(body)) {
+      emit(chat_delta{{}, finish_reason::content_filter, last_usage_}, out);
+      return;
+    }
+    emit(classify_upstream_error(event.http_status.value_or(400), body), out);
+    return;
+  }
+  auto delta = parse_stream_event(event.data);
+  if (!delta) {
+    emit(delta.error(), out);
+    return;
+  }
+  last_usage_ = delta.value().usage;
+  emit(std::move(delta).value(), out);
+}
+
+void response_decoder::on_end(const transfer_outcome& outcome, std::vector<decoded>& out) {
+  if (finished_) return;
+  if (streaming_body()) {
+    events_.clear();
+    sse_.finish(events_);
+    for (auto& event : events_) {
+      if (!finished_) on_event(event, out);
+    }
+    // A cut or stalled stream is never presented as a normal end.
+    if (!finished_) emit(classify_transfer_failure(outcome), out);
+    return;
+  }
+  if (outcome.failure != transfer_failure::none) {
+    emit(classify_transfer_failure(outcome), out);
+    return;
+  }
+  if (http_status_ == 200) {
+    auto completion = parse_unary_response(body_);
+    if (completion) {
+      emit(std::move(completion).value(), out);
+    } else {
+      emit(completion.error(), out);
+    }
+    return;
+  }
+  const auto body = parse_error_body(body_);
+  if (is_data_inspection(body)) {
+    if (stream_) {
+      emit(chat_delta{{}, finish_reason::content_filter, {}}, out);
+    } else {
+      emit(chat_completion{{}, finish_reason::content_filter, {}}, out);
+    }
+    return;
+  }
+  emit(classify_upstream_error(http_status_, body), out);
+}
+
+}  // namespace qgate::upstream

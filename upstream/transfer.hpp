@@ -1,0 +1,30 @@
+// What the curl driver reports about one upstream HTTP transfer.
+#pragma once
+
+#include <string>
+
+namespace qgate::upstream {
+
+enum class transfer_failure {
+  none,
+  connect_failed,
+  connect_timeout,
+  first_byte_timeout,
+  idle_timeout,
+  total_timeout,
+  network,
+};
+
+struct transfer_outcome {
+  long http_status = 0;
+  transfer_failure failure = transfer_failure::none;
+  std::string message;  // curl's description when failure != none
+};
+
+inline bool is_timeout(transfer_failure failure) noexcept {
+  return failure == transfer_failure::connect_timeout ||
+         failure == transfer_failure::first_byte_timeout ||
+         failure == transfer_failure::idle_timeout || failure == transfer_failure::total_timeout;
+}
+
+}  // namespace qgate::upstream
