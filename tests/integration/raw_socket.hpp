@@ -1,0 +1,30 @@
+// A bare TCP client for requests no HTTP library would send.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace qgate::testing {
+
+class raw_socket {
+ public:
+  explicit raw_socket(std::uint16_t port);
+  ~raw_socket();
+  raw_socket(const raw_socket&) = delete;
+  raw_socket& operator=(const raw_socket&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+  void send(const std::string& bytes);
+  // Reads until the peer closes or `timeout` passes; `closed` tells which.
+  std::string read_until_close(std::chrono::milliseconds timeout, bool& closed);
+  // Reads until `needle` appears (or timeout); returns everything read so far.
+  std::string read_until(const std::string& needle, std::chrono::milliseconds timeout);
+  void close();
+
+ private:
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+}  // namespace qgate::testing
