@@ -1,0 +1,188 @@
+#include "config/key_table.hpp"
+#include "config/loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <unistd.h>
+
+namespace {
+
+using namespace qgate::config;
+
+class config_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = std::filesystem::temp_directory_path() /
+                 ("qgate-config-" + std::to_string(::getpid()) + "-" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(directory_);
+  }
+  void TearDown() override { std::filesystem::remove_all(directory_); }
+
+  std::string write(const std::string& text) {
+    const auto path = directory_ / "qgate.toml";
+    std::ofstream(path) << text;
+    return path.string();
+  }
+
+  load_result load(const std::string& toml, std::map<std::string, std::string> env = {},
+                   cli_options cli = {}) {
+    if (!toml.empty()) cli.config_path = write(toml);
+    return load_settings(cli, [env](std::string_view name) -> std::optional<std::string> {
+      auto found = env.find(std::string(name));
+      if (found == env.end()) return std::nullopt;
+      return found->second;
+    });
+  }
+
+  // The key named by the failure, or "" when loading succeeded.
+  std::string failing_key(const std::string& toml, std::map<std::string, std::string> env = {},
+                          cli_options cli = {}) {
+    auto result = load(toml, std::move(env), std::move(cli));
+    if (!result.failure) return "";
+    EXPECT_NE(result.failure->message.find(result.failure->key), std::string::npos)
+        << "the message names the key: " << result.failure->message;
+    return result.failure->key;
+  }
+
+  std::filesystem::path directory_;
+};
+
+TEST_F(config_test, defaults_without_a_file) {
+  auto result = load("");
+  ASSERT_TRUE(result.value);
+  const settings defaults;
+  EXPECT_EQ(result.value->server.port, 8000);
+  EXPECT_EQ(result.value->server.host, "127.0.0.1");
+  EXPECT_EQ(result.value->upstream.base_url, defaults.upstream.base_url);
+  EXPECT_TRUE(result.value->upstream.api_key.empty());
+}
+
+TEST_F(config_test, shipped_file_equals_the_defaults) {
+  cli_options cli;
+  cli.config_path = std::string(QGATE_SOURCE_DIR) + "/config/qgate.toml";
+  auto result = load_settings(cli, [](std::string_view) { return std::optional<std::string>{}; });
+  ASSERT_TRUE(result.value) << result.failure->message;
+  EXPECT_EQ(describe(*result.value), describe(settings{}));
+  // Every key of the table appears in the shipped file, documented.
+  std::ifstream in(*cli.config_path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& key : key_table()) {
+    EXPECT_NE(text.find("\n" + std::string(key.name) + " ="), std::string::npos) << key.dotted();
+  }
+}
+
+TEST_F(config_test, full_file) {
+  auto result = load(R"(
+[server]
+host = "0.0.0.0"
+port = 9000
+io_threads = 2
+max_body_bytes = 2048
+[upstream]
+base_url = "http://127.0.0.1:1234"
+idle_timeout_ms = 1500
+[catalog]
+path = "/tmp/x.db"
+[actors]
+threads = 3
+[log]
+level = "debug"
+format = "json"
+access = false
+)");
+  ASSERT_TRUE(result.value) << result.failure->message;
+  const auto& s = *result.value;
+  EXPECT_EQ(s.server.host, "0.0.0.0");
+  EXPECT_EQ(s.server.port, 9000);
+  EXPECT_EQ(s.server.io_threads, 2);
+  EXPECT_EQ(s.server.max_body_bytes, 2048u);
+  EXPECT_EQ(s.upstream.base_url, "http://127.0.0.1:1234");
+  EXPECT_EQ(s.upstream.idle_timeout_ms, 1500);
+  EXPECT_EQ(s.catalog.path, "/tmp/x.db");
+  EXPECT_EQ(s.actors.threads, 3);
+  EXPECT_EQ(s.log.level, "debug");
+  EXPECT_EQ(s.log.format, log_format::json);
+  EXPECT_FALSE(s.log.access);
+}
+
+TEST_F(config_test, every_key_has_an_environment_override) {
+  for (const auto& key : key_table()) {
+    std::string value;
+    switch (key.kind) {
+      case value_kind::integer:
+        value = std::to_string(key.max);
+        break;
+      case value_kind::boolean:
+        value = "false";
+        break;
+      case value_kind::text:
+        value = key.name == "base_url" ? "http://override" : key.name == "level" ? "warn"
+                : key.name == "format" ? "json" : "override";
+        break;
+    }
+    auto result = load("", {{key.env_name(), value}});
+    ASSERT_TRUE(result.value) << key.env_name() << ": " << result.failure->message;
+    EXPECT_NE(describe(*result.value), describe(settings{})) << key.env_name() << " had no effect";
+  }
+}
+
+TEST_F(config_test, precedence_cli_over_env_over_file) {
+  const std::string file = "[server]\nport = 1000\nhost = \"10.0.0.1\"\n";
+  EXPECT_EQ(load(file).value->server.port, 1000);
+  EXPECT_EQ(load(file, {{"QGATE_SERVER_PORT", "2000"}}).value->server.port, 2000);
+  cli_options cli;
+  cli.port = 3000;
+  cli.host = "127.0.0.2";
+  auto all = load(file, {{"QGATE_SERVER_PORT", "2000"}}, cli);
+  EXPECT_EQ(all.value->server.port, 3000);
+  EXPECT_EQ(all.value->server.host, "127.0.0.2");
+}
+
+TEST_F(config_test, dashscope_environment) {
+  auto result = load("", {{"DASHSCOPE_API_KEY", "sk-secret"}, {"DASHSCOPE_BASE_URL", "http://mock:1"}});
+  EXPECT_EQ(result.value->upstream.api_key, "sk-secret");
+  EXPECT_EQ(result.value->upstream.base_url, "http://mock:1");
+  EXPECT_EQ(describe(*result.value).find("sk-secret"), std::string::npos);
+  auto specific = load("", {{"DASHSCOPE_BASE_URL", "http://a"}, {"QGATE_UPSTREAM_BASE_URL", "http://b"}});
+  EXPECT_EQ(specific.value->upstream.base_url, "http://b");
+}
+
+TEST_F(config_test, bad_values_name_their_key) {
+  EXPECT_EQ(failing_key("[server]\nport = 70000\n"), "server.port");
+  EXPECT_EQ(failing_key("[server]\nport = \"80\"\n"), "server.port");
+  EXPECT_EQ(failing_key("[server]\nio_threads = 0\n"), "server.io_threads");
+  EXPECT_EQ(failing_key("[server]\nmax_header_bytes = 10\n"), "server.max_header_bytes");
+  EXPECT_EQ(failing_key("[server]\nhost = \"\"\n"), "server.host");
+  EXPECT_EQ(failing_key("[server]\nprot = 80\n"), "server.prot");
+  EXPECT_EQ(failing_key("[serve]\nport = 80\n"), "serve");
+  EXPECT_EQ(failing_key("[upstream]\nbase_url = \"ftp://x\"\n"), "upstream.base_url");
+  EXPECT_EQ(failing_key("[upstream]\napi_key = \"sk-1\"\n"), "upstream.api_key");
+  EXPECT_EQ(failing_key("[upstream]\nidle_timeout_ms = 0\n"), "upstream.idle_timeout_ms");
+  EXPECT_EQ(failing_key("[catalog]\nreload_interval_ms = 5\n"), "catalog.reload_interval_ms");
+  EXPECT_EQ(failing_key("[log]\nlevel = \"loud\"\n"), "log.level");
+  EXPECT_EQ(failing_key("[log]\nformat = \"xml\"\n"), "log.format");
+  EXPECT_EQ(failing_key("[log]\naccess = 1\n"), "log.access");
+  EXPECT_EQ(failing_key("[server\nport = 1\n"), "config");
+  EXPECT_EQ(failing_key("", {{"QGATE_SERVER_PORT", "80x"}}), "server.port");
+  EXPECT_EQ(failing_key("", {{"QGATE_SERVER_PORT", ""}}), "server.port");
+  EXPECT_EQ(failing_key("", {{"QGATE_LOG_ACCESS", "yes"}}), "log.access");
+  EXPECT_EQ(failing_key("", {{"QGATE_ACTORS_THREADS", "-1"}}), "actors.threads");
+  cli_options missing;
+  missing.config_path = "/nonexistent/qgate.toml";
+  EXPECT_EQ(failing_key("", {}, missing), "config");
+  cli_options bad_port;
+  bad_port.port = -1;
+  EXPECT_EQ(failing_key("", {}, bad_port), "server.port");
+}
+
+TEST_F(config_test, syntax_error_reports_line_and_column) {
+  auto result = load("[server]\nport = = 1\n");
+  ASSERT_TRUE(result.failure);
+  EXPECT_NE(result.failure->message.find(":2:"), std::string::npos) << result.failure->message;
+}
+
+}  // namespace
