@@ -28,6 +28,7 @@ qgate::http::server_options server_options_of(const qgate::config::settings& set
   options.sse_ping_interval = std::chrono::milliseconds(server.sse_ping_ms);
   options.stream_queue_bytes = server.stream_queue_bytes;
   options.access_log = settings.log.access;
+  options.cors = qgate::http::cors_policy(settings.cors.allow_origins);
   return options;
 }
 
@@ -90,7 +91,17 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot start: {}", runtime.error().detail);
     return 1;
   }
-  auto server = std::make_unique<qgate::http::server>(server_options_of(settings), *runtime.value());
+  auto options = server_options_of(settings);
+  if (settings.docs.enabled) {
+    auto assets = qgate::http::static_assets::load(settings.docs.assets_dir, settings.docs.openapi);
+    if (assets) {
+      options.assets = std::move(assets).value();
+    } else {
+      // The API works without its docs; say what is missing and how to get it.
+      spdlog::warn("API docs disabled: {} (run scripts/install-deps.sh)", assets.error().detail);
+    }
+  }
+  auto server = std::make_unique<qgate::http::server>(std::move(options), *runtime.value());
   auto port = server->listen();
   if (!port) {
     spdlog::critical("{}", port.error().detail);

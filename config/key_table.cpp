@@ -69,6 +69,13 @@ std::vector<key_spec> build_table() {
   keys.push_back(integer("catalog", "reload_interval_ms", 100, 3'600'000, [](settings& s, std::int64_t v) { s.catalog.reload_interval_ms = static_cast<int>(v); }));
   // [actors]
   keys.push_back(integer("actors", "threads", 1, 64, [](settings& s, std::int64_t v) { s.actors.threads = static_cast<int>(v); }));
+  // [docs]
+  keys.push_back({"docs", "enabled", value_kind::boolean, 0, 0, {},
+                  [](settings& s, const raw_value& v) { s.docs.enabled = std::get<bool>(v); }});
+  keys.push_back(text("docs", "assets_dir", not_empty, [](settings& s, const std::string& v) { s.docs.assets_dir = v; }));
+  keys.push_back(text("docs", "openapi", not_empty, [](settings& s, const std::string& v) { s.docs.openapi = v; }));
+  // [cors]
+  keys.push_back(text("cors", "allow_origins", {}, [](settings& s, const std::string& v) { s.cors.allow_origins = v; }));
   // [log]
   keys.push_back(text("log", "level",
                       [](const std::string& v) { return one_of(v, {"trace", "debug", "info", "warn", "error", "critical", "off"}); },

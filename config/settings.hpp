@@ -40,6 +40,16 @@ struct actor_settings {
   int threads = 2;
 };
 
+struct docs_settings {
+  bool enabled = true;
+  std::string assets_dir = "web/node_modules";   // npm packages swagger-ui-dist and redoc
+  std::string openapi = "http/docs/openapi.json";
+};
+
+struct cors_settings {
+  std::string allow_origins = "*";  // comma-separated origins, "*" for any, "" for none
+};
+
 enum class log_format { text, json };
 
 struct log_settings {
@@ -53,6 +63,8 @@ struct settings {
   upstream_settings upstream;
   catalog_settings catalog;
   actor_settings actors;
+  docs_settings docs;
+  cors_settings cors;
   log_settings log;
 };
 

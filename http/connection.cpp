@@ -3,6 +3,7 @@
 #include "http/connection.hpp"
 
 #include "http/chat_request_parser.hpp"
+#include "http/cors_policy.hpp"
 #include "http/error_mapping.hpp"
 #include "http/json_render.hpp"
 #include "http/request_id.hpp"
@@ -11,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -41,6 +43,13 @@ bool is_http_parse_error(const beast::error_code& ec) {
 
 class connection_sink;
 
+struct reply_headers {
+  std::string_view content_type = json_type;
+  std::string_view allow;
+  std::string_view location;
+  std::string_view cache_control;
+};
+
 class connection final : public connection_control,
                          public std::enable_shared_from_this<connection> {
  public:
@@ -61,14 +70,21 @@ class connection final : public connection_control,
   bool stale(std::uint64_t generation) const { return closed_ || generation != generation_; }
 
   void do_read();
+  void on_header(beast::error_code ec, std::size_t);
+  void on_continue_sent(beast::error_code ec, std::size_t);
+  void read_body();
   void on_read(beast::error_code ec, std::size_t);
   void handle_request();
   void route(bhttp::request<bhttp::string_body>& request, std::string_view path);
   void start_chat(bhttp::request<bhttp::string_body>& request);
   std::shared_ptr<connection_sink> make_sink();
 
-  void reply(unsigned status, std::string body, std::string_view allow = {});
+  void reply(unsigned status, std::string body, const reply_headers& headers = {});
   void reply_error(const error& err, std::string_view allow = {});
+  void reply_preflight();
+  bool reply_static(std::string_view path, bhttp::verb method);
+  template <class Fields>
+  void add_cors(Fields& fields) const;
   void on_reply_written(beast::error_code ec, std::size_t);
 
   void watch_peer();
@@ -108,12 +124,12 @@ class connection final : public connection_control,
   std::string method_;
   std::string target_;
   std::string request_id_;
+  std::optional<std::string> cors_origin_;
   clock::time_point started_;
   std::shared_ptr<connection_sink> sink_;
   std::unique_ptr<chat_call> call_;
 
   // The SSE stream of the request in flight.
-  bool streaming_ = false;
   bool stream_finished_ = false;
   bool writing_ = false;
   std::string pending_frames_;
@@ -210,6 +226,32 @@ void connection::do_read() {
   parser_->header_limit(static_cast<std::uint32_t>(options().max_header_bytes));
   parser_->body_limit(options().max_body_bytes);
   stream_.expires_after(generation_ == 0 ? options().header_timeout : options().keepalive_timeout);
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           beast::bind_front_handler(&connection::on_header, shared_from_this()));
+}
+
+// Clients such as curl ask before sending a large body; answering at once saves them a 1 s wait.
+void connection::on_header(beast::error_code ec, std::size_t bytes) {
+  if (closed_) return;
+  if (ec) return on_read(ec, bytes);
+  stream_.expires_after(options().header_timeout);
+  const auto& request = parser_->get();
+  if (!parser_->is_done() && beast::iequals(request[bhttp::field::expect], "100-continue")) {
+    static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+    net::async_write(stream_, net::buffer(continue_line.data(), continue_line.size()),
+                     beast::bind_front_handler(&connection::on_continue_sent, shared_from_this()));
+    return;
+  }
+  read_body();
+}
+
+void connection::on_continue_sent(beast::error_code ec, std::size_t) {
+  if (closed_) return;
+  if (ec) return close();
+  read_body();
+}
+
+void connection::read_body() {
   bhttp::async_read(stream_, buffer_, *parser_,
                     beast::bind_front_handler(&connection::on_read, shared_from_this()));
 }
@@ -247,12 +289,14 @@ void connection::handle_request() {
   method_ = std::string(request.method_string());
   target_ = std::string(request.target());
   request_id_ = pick_request_id(request["X-Request-Id"]);
+  cors_origin_ = options().cors.allow(request[bhttp::field::origin]);
   const std::string_view target = request.target();
   route(request, target.substr(0, target.find('?')));
 }
 
 void connection::route(bhttp::request<bhttp::string_body>& request, std::string_view path) {
   const auto method = request.method();
+  if (method == bhttp::verb::options) return reply_preflight();
   if (path == "/api/llm/chat") {
     if (method != bhttp::verb::post) return reply_error(make_error(errc::method_not_allowed), "POST");
     return start_chat(request);
@@ -271,7 +315,48 @@ void connection::route(bhttp::request<bhttp::string_body>& request, std::string_
                           R"({{"status":"ok","connections":{},"actors":{},"upstream_transfers":{}}})",
                           shared_->size(), stats.running_actors, stats.upstream_transfers)));
   }
+  if (reply_static(path, method)) return;
   reply_error(make_error(errc::not_found));
+}
+
+// The docs pages and their assets, answered from memory; `/` leads to the docs.
+bool connection::reply_static(std::string_view path, bhttp::verb method) {
+  const auto& assets = options().assets;
+  if (!assets || (method != bhttp::verb::get && method != bhttp::verb::head)) return false;
+  if (path == "/") {
+    reply_headers redirect;
+    redirect.content_type = "text/plain";
+    redirect.location = "/docs";
+    reply(302, {}, redirect);
+    return true;
+  }
+  const auto* asset = assets->find(path);
+  if (asset == nullptr) return false;
+  reply_headers headers;
+  headers.content_type = asset->content_type;
+  headers.cache_control = asset->cache_control;
+  reply(200, asset->body, headers);
+  return true;
+}
+
+// CORS preflight: 204, with the CORS grant only for an allowed origin.
+void connection::reply_preflight() {
+  reply_headers headers;
+  headers.allow = cors_allowed_methods;
+  reply(204, {}, headers);
+}
+
+template <class Fields>
+void connection::add_cors(Fields& fields) const {
+  if (!cors_origin_) return;
+  fields.set(bhttp::field::access_control_allow_origin, *cors_origin_);
+  if (*cors_origin_ != "*") fields.set(bhttp::field::vary, "Origin");
+  fields.set(bhttp::field::access_control_expose_headers, cors_exposed_headers);
+  if (method_ == "OPTIONS") {
+    fields.set(bhttp::field::access_control_allow_methods, cors_allowed_methods);
+    fields.set(bhttp::field::access_control_allow_headers, cors_allowed_headers);
+    fields.set(bhttp::field::access_control_max_age, cors_max_age);
+  }
 }
 
 void connection::start_chat(bhttp::request<bhttp::string_body>& request) {
@@ -279,7 +364,6 @@ void connection::start_chat(bhttp::request<bhttp::string_body>& request) {
   if (!parsed) return reply_error(parsed.error());
   auto chat = std::move(parsed).value();
   chat.request_id = request_id_;
-  streaming_ = chat.stream;
   call_ = shared_->backend.start_chat(std::move(chat), make_sink());
   watch_peer();
 }
@@ -289,16 +373,20 @@ std::shared_ptr<connection_sink> connection::make_sink() {
   return sink_;
 }
 
-void connection::reply(unsigned status, std::string body, std::string_view allow) {
+void connection::reply(unsigned status, std::string body, const reply_headers& headers) {
   response_ = {};
   response_.version(version_);
   response_.result(status);
-  response_.set(bhttp::field::content_type, json_type);
+  if (status != 204) response_.set(bhttp::field::content_type, headers.content_type);
   response_.set("X-Request-Id", request_id_);
-  if (!allow.empty()) response_.set(bhttp::field::allow, allow);
+  if (!headers.allow.empty()) response_.set(bhttp::field::allow, headers.allow);
+  if (!headers.location.empty()) response_.set(bhttp::field::location, headers.location);
+  if (!headers.cache_control.empty()) response_.set(bhttp::field::cache_control, headers.cache_control);
+  add_cors(response_);
   response_.keep_alive(keep_alive_ && !close_after_ && !shared_->draining);
   response_.body() = std::move(body);
-  response_.prepare_payload();
+  // A 204 carries neither a body nor Content-Length (RFC 9110 §8.6).
+  if (status != 204) response_.prepare_payload();
   if (method_ == "HEAD") response_.body().clear();
   stream_.expires_after(options().write_timeout);
   bhttp::async_write(stream_, response_,
@@ -310,7 +398,9 @@ void connection::reply_error(const error& err, std::string_view allow) {
   if (mapped.status >= 500 || err.code == errc::unauthorized) {
     spdlog::warn("request {} failed: {} {}", request_id_, mapped.symbol, err.detail);
   }
-  reply(mapped.status, error_body(err), allow);
+  reply_headers headers;
+  headers.allow = allow;
+  reply(mapped.status, error_body(err), headers);
 }
 
 void connection::on_reply_written(beast::error_code ec, std::size_t) {
@@ -382,6 +472,7 @@ void connection::start_stream() {
   stream_head_.set(bhttp::field::cache_control, "no-cache");
   stream_head_.set("X-Accel-Buffering", "no");
   stream_head_.set("X-Request-Id", request_id_);
+  add_cors(stream_head_);
   // HTTP/1.0 has no chunked encoding: such a stream ends by closing.
   if (version_ >= 11) {
     stream_head_.chunked(true);
@@ -470,7 +561,7 @@ void connection::finish_request(unsigned status, bool keep_alive) {
   call_.reset();
   ping_timer_.cancel();
   head_serializer_.reset();
-  streaming_ = stream_finished_ = false;
+  stream_finished_ = false;
   pending_frames_.clear();
   frames_in_write_.clear();
   if (!keep_alive || close_after_ || shared_->draining) return close();

@@ -1,9 +1,13 @@
 // Every limit of the HTTP side, named (filled from config by main).
 #pragma once
 
+#include "http/cors_policy.hpp"
+#include "http/static_assets.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace qgate::http {
@@ -20,6 +24,8 @@ struct server_options {
   std::chrono::milliseconds sse_ping_interval{15000};
   std::size_t stream_queue_bytes = 256 << 10;
   bool access_log = true;
+  cors_policy cors;
+  std::shared_ptr<const static_assets> assets;  // null: no docs
 };
 
 }  // namespace qgate::http

@@ -11,6 +11,8 @@ case "$variant" in
               -DCMAKE_CXX_COMPILER=clang++-14) ;;
   *) echo "unknown variant $variant" >&2; exit 2 ;;
 esac
+# Paths relative to the checkout let clones share one ccache (CI builds a fresh clone).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 dir=build/$variant
 [ -f "$dir/build.ninja" ] || cmake -S . -B "$dir" -G Ninja "${args[@]}"
 # Beast translation units take ~1.3 GB each: two jobs fit any machine we run on.

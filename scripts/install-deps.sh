@@ -1,22 +1,33 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages qgate needs to build, run and test; skips what is present.
+# Usage: scripts/install-deps.sh [--test]
+# Installs what qgate needs on Debian 12 (skipping what is present): the build's -dev packages,
+# the docs assets (npm, pinned by web/package-lock.json), and with --test what the tests drive
+# (clang's libFuzzer, Chromium for the browser tests).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git curl
   libcaf-dev libboost1.81-dev libsimdjson-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
-  libgtest-dev libsqlite3-dev libtomlplusplus-dev libcli11-dev
-  clang-14 libclang-rt-14-dev nodejs sqlite3 curl
+  libgtest-dev libsqlite3-dev libtomlplusplus-dev libcli11-dev sqlite3
 )
+[ "${1:-}" = "--test" ] && packages+=(clang-14 libclang-rt-14-dev chromium fonts-wqy-zenhei)
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=()
+  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  echo "qgate: installing ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
 
-sudo_cmd=()
-[ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
-echo "qgate: installing ${missing[*]}"
-"${sudo_cmd[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Docs assets (and, for tests, the OpenAPI linter and playwright-core), exactly as locked.
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,4 +1,5 @@
 // Concurrency, cancellation and leaks: many streams at once, clients that walk away.
+#include "tests/integration/expectations.hpp"
 #include "tests/integration/gateway_fixture.hpp"
 #include "tests/integration/sse_frames.hpp"
 
@@ -14,16 +15,6 @@ namespace qgate::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-template <class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds limit = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
 
 std::size_t open_fds(int pid) {
   std::size_t count = 0;

@@ -1,4 +1,5 @@
 // POST /api/llm/chat end to end: qgate + mock DashScope, both modes, every scripted fault.
+#include "tests/integration/expectations.hpp"
 #include "tests/integration/gateway_fixture.hpp"
 #include "tests/integration/sse_frames.hpp"
 
@@ -55,14 +56,7 @@ class chat : public ::testing::Test {
 
   static void expect_error(const chat_reply& reply, long status, std::string_view symbol,
                            std::string_view message_prefix) {
-    EXPECT_EQ(reply.status, status) << reply.body;
-    simdjson::dom::parser parser;
-    simdjson::dom::element root;
-    ASSERT_EQ(parser.parse(reply.body).get(root), simdjson::SUCCESS) << reply.body;
-    EXPECT_EQ(int64_t(root["code"]), status);
-    EXPECT_EQ(std::string_view(root["error"]), symbol);
-    EXPECT_TRUE(std::string_view(root["message"]).starts_with(message_prefix)) << reply.body;
-    EXPECT_TRUE(root["data"].is_null());
+    expect_error_envelope(reply.status, reply.body, status, symbol, message_prefix, true);
   }
 
   struct stream_result {

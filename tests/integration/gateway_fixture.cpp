@@ -35,6 +35,8 @@ gateway::gateway(const std::string& upstream_url, gateway_options options)
       {"QGATE_CATALOG_PATH", (directory / "catalog.db").string()},
       {"QGATE_CATALOG_SEED", std::string(QGATE_SOURCE_DIR) + "/config/models.json"},
       {"QGATE_LOG_LEVEL", "info"},
+      {"QGATE_DOCS_ASSETS_DIR", std::string(QGATE_SOURCE_DIR) + "/web/node_modules"},
+      {"QGATE_DOCS_OPENAPI", std::string(QGATE_SOURCE_DIR) + "/http/docs/openapi.json"},
   };
   if (options.with_api_key) env["DASHSCOPE_API_KEY"] = mock_key;
   for (auto& [key, value] : options.env) env[key] = value;

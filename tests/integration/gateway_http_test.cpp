@@ -1,11 +1,13 @@
 // The foundation end to end: the real qgate binary, its catalog, its HTTP edge and its lifecycle.
 #include "catalog/model_store.hpp"
+#include "tests/integration/expectations.hpp"
 #include "tests/integration/gateway_fixture.hpp"
 #include "tests/integration/raw_socket.hpp"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <atomic>
 #include <csignal>
 #include <thread>
 
@@ -22,24 +24,7 @@ simdjson::dom::element parse(simdjson::dom::parser& parser, const std::string& b
 
 void expect_error(const http_response& response, long status, std::string_view symbol,
                   std::string_view message) {
-  EXPECT_EQ(response.status, status) << response.body;
-  simdjson::dom::parser parser;
-  auto root = parse(parser, response.body);
-  EXPECT_EQ(int64_t(root["code"]), status);
-  EXPECT_EQ(std::string_view(root["error"]), symbol);
-  EXPECT_EQ(std::string_view(root["message"]), message);
-  EXPECT_TRUE(root["data"].is_null());
-}
-
-// Polls `condition` until it holds or `limit` passes (no fixed sleeps).
-template <class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds limit = 5s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
+  expect_error_envelope(response.status, response.body, status, symbol, message);
 }
 
 class gateway_http : public ::testing::Test {
@@ -90,7 +75,7 @@ TEST_F(gateway_http, lists_only_language_models_with_every_field) {
 
 TEST_F(gateway_http, unknown_path_and_wrong_method) {
   expect_error(http_request("GET", qgate_->url("/api/llm/nothing")), 404, "NOT_FOUND", "资源不存在");
-  expect_error(http_request("GET", qgate_->url("/")), 404, "NOT_FOUND", "资源不存在");
+  expect_error(http_request("GET", qgate_->url("/api")), 404, "NOT_FOUND", "资源不存在");
   const auto get_chat = http_request("GET", qgate_->url("/api/llm/chat"));
   expect_error(get_chat, 405, "METHOD_NOT_ALLOWED", "请求方法不被允许");
   EXPECT_EQ(get_chat.headers.at("allow"), "POST");
@@ -143,6 +128,16 @@ TEST_F(gateway_http, pipelined_requests_are_answered_in_order) {
   EXPECT_LT(first, second);
 }
 
+TEST_F(gateway_http, expect_100_continue_is_answered_before_the_body) {
+  raw_socket socket(qgate_->port);
+  const std::string body = R"({"model":"qwen-x","messages":[{"role":"user","content":"x"}]})";
+  socket.send("POST /api/llm/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              "Expect: 100-continue\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+  EXPECT_NE(socket.read_until("\r\n\r\n", 5s).find("HTTP/1.1 100 Continue"), std::string::npos);
+  socket.send(body);
+  EXPECT_NE(socket.read_until("INVALID_MODEL", 5s).find("HTTP/1.1 400"), std::string::npos);
+}
+
 TEST_F(gateway_http, request_id_is_echoed_or_generated) {
   const auto echoed = http_request("GET", qgate_->url("/api/llm/models"), {}, {"X-Request-Id: trace-42"});
   EXPECT_EQ(echoed.headers.at("x-request-id"), "trace-42");
@@ -178,6 +173,26 @@ TEST_F(gateway_http, sees_catalog_changes_from_another_process) {
       2500ms));
 }
 
+TEST(gateway_lifecycle, sighup_reloads_the_catalog_at_once) {
+  mock_upstream upstream;
+  gateway_options options;
+  options.env["QGATE_CATALOG_RELOAD_INTERVAL_MS"] = "3600000";  // only SIGHUP can reload
+  gateway qgate(upstream.base_url(), options);
+  {
+    auto store = catalog::model_store::open((qgate.directory / "catalog.db").string(), "");
+    ASSERT_TRUE(store.has_value());
+    model_info added;
+    added.id = 43;
+    added.title = "qwen-hup";
+    ASSERT_TRUE(store.value().insert(added).has_value());
+  }
+  EXPECT_EQ(http_request("GET", qgate.url("/api/llm/models")).body.find("qwen-hup"), std::string::npos);
+  ::kill(qgate.process->pid(), SIGHUP);
+  EXPECT_TRUE(eventually([&] {
+    return http_request("GET", qgate.url("/api/llm/models")).body.find("qwen-hup") != std::string::npos;
+  }));
+}
+
 TEST(gateway_lifecycle, invalid_configuration_exits_2_naming_the_key) {
   child_process bad(qgate_binary, {"--port", "0"}, {{"QGATE_SERVER_IO_THREADS", "zero"}});
   EXPECT_EQ(bad.wait(10s), 2);
@@ -188,15 +203,16 @@ TEST(gateway_lifecycle, sigterm_finishes_in_flight_stream_then_exits_0) {
   mock_upstream upstream({"--chunks", "10", "--chunk-interval-ms", "30"});
   gateway qgate(upstream.base_url());
   std::string body;
+  std::atomic<bool> streaming{false};
   std::thread client([&] {
     stream_request(qgate.url("/api/llm/chat"), chat_body("qwen-turbo", "graceful", true),
                    {"Content-Type: application/json"}, [&](std::string_view chunk) {
                      body.append(chunk);
+                     streaming = true;
                      return true;
                    });
   });
-  ASSERT_TRUE(eventually([&] { return qgate.process->output().find("POST") != std::string::npos ||
-                                      !body.empty(); }));
+  EXPECT_TRUE(eventually([&] { return streaming.load(); }));
   ::kill(qgate.process->pid(), SIGTERM);
   client.join();
   EXPECT_EQ(qgate.process->terminate(10s), 0);

@@ -28,38 +28,30 @@ void raw_socket::send(const std::string& bytes) {
   }
 }
 
-std::string raw_socket::read_until_close(std::chrono::milliseconds timeout, bool& closed) {
-  closed = false;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+// One recv within the deadline: >0 bytes appended, 0 on close, -1 on timeout or error.
+long raw_socket::receive(std::chrono::steady_clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  if (fd_ < 0 || left.count() <= 0) return -1;
+  pollfd pfd{fd_, POLLIN, 0};
+  if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) return -1;
   char chunk[4096];
-  while (fd_ >= 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    pollfd pfd{fd_, POLLIN, 0};
-    if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) break;
-    const auto n = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (n <= 0) {
-      closed = true;
-      break;
-    }
-    buffer_.append(chunk, static_cast<std::size_t>(n));
+  const auto n = ::recv(fd_, chunk, sizeof chunk, 0);
+  if (n > 0) buffer_.append(chunk, static_cast<std::size_t>(n));
+  return n;
+}
+
+std::string raw_socket::read_until_close(std::chrono::milliseconds timeout, bool& closed) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  long n = 0;
+  while ((n = receive(deadline)) > 0) {
   }
+  closed = n == 0;
   return buffer_;
 }
 
 std::string raw_socket::read_until(const std::string& needle, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  char chunk[4096];
-  while (fd_ >= 0 && buffer_.find(needle) == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    pollfd pfd{fd_, POLLIN, 0};
-    if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) break;
-    const auto n = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (n <= 0) break;
-    buffer_.append(chunk, static_cast<std::size_t>(n));
+  while (buffer_.find(needle) == std::string::npos && receive(deadline) > 0) {
   }
   return buffer_;
 }

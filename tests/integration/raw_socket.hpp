@@ -23,6 +23,8 @@ class raw_socket {
   void close();
 
  private:
+  long receive(std::chrono::steady_clock::time_point deadline);
+
   int fd_ = -1;
   std::string buffer_;
 };

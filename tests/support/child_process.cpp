@@ -1,12 +1,12 @@
 #include "tests/support/child_process.hpp"
 
-#include <csignal>
 #include <fcntl.h>
-#include <cstring>
-#include <regex>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
+#include <cstring>
+#include <regex>
 
 extern char** environ;
 
@@ -38,7 +38,8 @@ child_process::child_process(const std::string& binary, const std::vector<std::s
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
-  if (::posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), envp.data()) != 0) pid_ = -1;
+  if (::posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), envp.data()) != 0)
+    pid_ = -1;
   posix_spawn_file_actions_destroy(&actions);
   ::close(pipe_fds[1]);
   stdout_fd_ = pipe_fds[0];
@@ -68,11 +69,13 @@ std::optional<std::uint16_t> child_process::wait_for_port(std::chrono::milliseco
   while (std::chrono::steady_clock::now() < deadline) {
     std::smatch match;
     const std::string text = output();
-    if (std::regex_search(text, match, listening)) return static_cast<std::uint16_t>(std::stoi(match[1]));
+    if (std::regex_search(text, match, listening))
+      return static_cast<std::uint16_t>(std::stoi(match[1]));
     siginfo_t info{};
     // WNOWAIT: only look; reap() collects the exit code later.
-    if (pid_ <= 0 || (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-                      info.si_pid == pid_)) {
+    if (pid_ <= 0 ||
+        (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid == pid_)) {
       return std::nullopt;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

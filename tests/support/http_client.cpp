@@ -31,7 +31,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   if (line.starts_with("HTTP/")) response.headers.clear();
   if (colon != std::string::npos) {
     std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     std::string value = line.substr(colon + 1);
     value.erase(0, value.find_first_not_of(' '));
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
@@ -40,8 +41,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   return size * count;
 }
 
-http_response perform(CURL* easy, const std::string& method, const std::string& url, const std::string& body,
-                      const std::vector<std::string>& headers,
+http_response perform(CURL* easy, const std::string& method, const std::string& url,
+                      const std::string& body, const std::vector<std::string>& headers,
                       const std::function<bool(std::string_view)>* on_chunk) {
   http_response response;
   transfer_context context{&response, on_chunk};
@@ -73,8 +74,8 @@ http_response perform(CURL* easy, const std::string& method, const std::string& 
 
 }  // namespace
 
-http_response http_request(const std::string& method, const std::string& url, const std::string& body,
-                           const std::vector<std::string>& headers) {
+http_response http_request(const std::string& method, const std::string& url,
+                           const std::string& body, const std::vector<std::string>& headers) {
   CURL* easy = curl_easy_init();
   auto response = perform(easy, method, url, body, headers, nullptr);
   curl_easy_cleanup(easy);
@@ -93,7 +94,8 @@ http_response stream_request(const std::string& url, const std::string& body,
 http_session::http_session() : easy_(curl_easy_init()) {}
 http_session::~http_session() { curl_easy_cleanup(static_cast<CURL*>(easy_)); }
 
-http_response http_session::request(const std::string& method, const std::string& url, const std::string& body,
+http_response http_session::request(const std::string& method, const std::string& url,
+                                    const std::string& body,
                                     const std::vector<std::string>& headers) {
   auto* easy = static_cast<CURL*>(easy_);
   auto response = perform(easy, method, url, body, headers, nullptr);

@@ -17,7 +17,8 @@ struct http_response {
 };
 
 http_response http_request(const std::string& method, const std::string& url,
-                           const std::string& body = {}, const std::vector<std::string>& headers = {});
+                           const std::string& body = {},
+                           const std::vector<std::string>& headers = {});
 
 // Streams the body to `on_chunk`; returning false from it aborts (curl closes the connection).
 http_response stream_request(const std::string& url, const std::string& body,
@@ -32,8 +33,8 @@ class http_session {
   http_session(const http_session&) = delete;
   http_session& operator=(const http_session&) = delete;
 
-  http_response request(const std::string& method, const std::string& url, const std::string& body = {},
-                        const std::vector<std::string>& headers = {});
+  http_response request(const std::string& method, const std::string& url,
+                        const std::string& body = {}, const std::vector<std::string>& headers = {});
   long connections_opened() const { return connections_; }
 
  private:

@@ -1,8 +1,11 @@
-// The mock's deterministic answer ("mock:" + the last user message) and its DashScope renderings.
+// The mock's deterministic answer ("mock:" + the last user message) and its DashScope JSON.
 #pragma once
 
+#include "tools/mock_dashscope/mock_fault.hpp"
 #include "tools/mock_dashscope/mock_request.hpp"
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,22 +13,23 @@
 namespace qgate::mock {
 
 struct answer {
-  std::vector<std::string> pieces;  // what each result event adds
-  bool cut_by_max_tokens = false;
-  std::int64_t input_tokens = 0;
+  std::vector<std::string> pieces;  // what each result event adds; one output token each
+  bool cut_by_max_tokens = false;   // finish_reason "length" instead of "stop"
 };
 
-// Splits at code point boundaries into at most `chunks` pieces as equal as possible.
+// Splits at code point boundaries into at most `chunks` pieces, as equal as possible.
+std::vector<std::string> split_code_points(std::string_view text, int chunks);
 answer make_answer(const generation& g, int chunks);
 
-// `data:` JSON of a result event after `pieces_sent` pieces (finish "null" unless `final`).
+// The `data:` JSON of a stream event after `pieces_sent` pieces; finish "null" unless `final`.
 std::string result_json(const generation& g, const answer& a, std::size_t pieces_sent, bool final,
-                        const std::string& request_id);
+                        std::string_view request_id);
 // The whole non-stream body.
-std::string unary_json(const generation& g, const answer& a, const std::string& request_id);
-std::string error_json(const upstream_error& e, const std::string& request_id);
+std::string unary_json(const generation& g, const answer& a, std::string_view request_id);
+std::string error_json(const upstream_error& e, std::string_view request_id);
 
-std::string result_event(std::size_t id, const std::string& json);
-std::string error_event(std::size_t id, const upstream_error& e, const std::string& request_id);
+// SSE framing exactly as DashScope writes it: `id:N\nevent:...\n:HTTP_STATUS/N\ndata:...\n\n`.
+std::string result_event(std::size_t id, std::string_view json);
+std::string error_event(std::size_t id, const upstream_error& e, std::string_view request_id);
 
 }  // namespace qgate::mock

@@ -1,15 +1,12 @@
-// The mock's network side: accepts connections and plays DashScope (and its faults) on them.
+// The mock's network side: accepts connections and plays each request's script on them.
 #pragma once
 
-#include "tools/mock_dashscope/mock_state.hpp"
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include "tools/mock_dashscope/mock_options.hpp"
 
 namespace qgate::mock {
 
-// Binds, then accepts until the io_context stops. Returns the bound port, 0 on failure.
-std::uint16_t start_server(boost::asio::io_context& io, mock_state& state,
-                           boost::asio::ip::tcp::acceptor& acceptor);
+// Listens, prints `mock_dashscope listening on <host>:<port>`, serves until SIGTERM or SIGINT.
+// The process exit code: 0 after a signal, 1 when it cannot listen.
+int run_mock(const options& o);
 
 }  // namespace qgate::mock

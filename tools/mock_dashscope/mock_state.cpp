@@ -1,13 +1,22 @@
+// The request log and the stats, rendered as JSON for the /mock/* control endpoints.
 #include "tools/mock_dashscope/mock_state.hpp"
 
 #include "messages/json_escape.hpp"
 
-#include <fmt/format.h>
-
 namespace qgate::mock {
+namespace {
+
+void append_field(std::string& json, std::string_view name, std::int64_t value) {
+  json += '"';
+  json += name;
+  json += "\":";
+  json += std::to_string(value);
+}
+
+}  // namespace
 
 void mock_state::record(recorded_request request) {
-  if (options_.record == 0) return;
+  if (!recording()) return;
   std::lock_guard lock(mutex_);
   request.seq = next_seq_++;
   records_.push_back(std::move(request));
@@ -24,18 +33,20 @@ std::string mock_state::records_json() const {
   std::string json = "[";
   for (const auto& r : records_) {
     if (json.size() > 1) json += ',';
-    json += fmt::format(R"({{"seq":{},"method":)", r.seq);
+    json += R"({"seq":)";
+    json += std::to_string(r.seq);
+    json += R"(,"method":)";
     append_json_string(json, r.method);
-    json += ",\"target\":";
+    json += R"(,"target":)";
     append_json_string(json, r.target);
-    json += ",\"headers\":{";
+    json += R"(,"headers":{)";
     for (std::size_t i = 0; i < r.headers.size(); ++i) {
       if (i != 0) json += ',';
       append_json_string(json, r.headers[i].first);
       json += ':';
       append_json_string(json, r.headers[i].second);
     }
-    json += "},\"body\":";
+    json += R"(},"body":)";
     append_json_string(json, r.body);
     json += '}';
   }
@@ -44,10 +55,21 @@ std::string mock_state::records_json() const {
 }
 
 std::string mock_state::stats_json() const {
-  return fmt::format(
-      R"({{"requests":{},"active_streams":{},"streams_completed":{},"streams_aborted_by_peer":{},"last_abort_monotonic_ns":{},"open_connections":{}}})",
-      requests.load(), active_streams.load(), streams_completed.load(), streams_aborted_by_peer.load(),
-      last_abort_monotonic_ns.load(), open_connections.load());
+  const auto& c = counters_;
+  std::string json = "{";
+  append_field(json, "requests", c.requests.load());
+  json += ',';
+  append_field(json, "active_streams", c.active_streams.load());
+  json += ',';
+  append_field(json, "streams_completed", c.streams_completed.load());
+  json += ',';
+  append_field(json, "streams_aborted_by_peer", c.streams_aborted_by_peer.load());
+  json += ',';
+  append_field(json, "last_abort_monotonic_ns", c.last_abort_monotonic_ns.load());
+  json += ',';
+  append_field(json, "open_connections", c.open_connections.load());
+  json += '}';
+  return json;
 }
 
 }  // namespace qgate::mock

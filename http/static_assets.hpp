@@ -1,0 +1,32 @@
+// The API docs qgate serves itself, offline: /openapi.json, /docs (Swagger UI), /redoc (ReDoc).
+// Files are read once at start-up and answered from memory.
+#pragma once
+
+#include "messages/error.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace qgate::http {
+
+struct static_asset {
+  std::string content_type;
+  std::string cache_control;
+  std::string body;
+};
+
+class static_assets {
+ public:
+  // `assets_dir` holds the npm packages swagger-ui-dist and redoc; `openapi_path` the document.
+  [[nodiscard]] static result<std::shared_ptr<const static_assets>> load(const std::string& assets_dir,
+                                                                         const std::string& openapi_path);
+
+  const static_asset* find(std::string_view path) const;
+
+ private:
+  std::map<std::string, static_asset, std::less<>> assets_;
+};
+
+}  // namespace qgate::http
