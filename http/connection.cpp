@@ -432,6 +432,10 @@ void connection::on_peer(beast::error_code ec, std::size_t bytes) {
     }
     return;
   }
+  if (ec == net::error::operation_aborted && read_after_watch_) {
+    read_after_watch_ = false;  // finish_request stopped the watch to parse a pipelined request
+    return do_read();
+  }
   if (ec == beast::error::timeout && busy_) return watch_peer();
   if (busy_) return abort_request();
   close();
@@ -568,6 +572,11 @@ void connection::finish_request(unsigned status, bool keep_alive) {
   if (peer_watched_) {
     read_after_watch_ = true;
     stream_.expires_after(options().keepalive_timeout);
+    // A pipelined request is already buffered: stop the watch so the parser can start now.
+    if (buffer_.size() > 0) {
+      beast::error_code ignored;
+      stream_.socket().cancel(ignored);
+    }
     return;
   }
   do_read();

@@ -171,6 +171,13 @@ void response_decoder::emit(decoded value, std::vector<decoded>& out) {
 
 void response_decoder::on_bytes(std::string_view bytes, std::vector<decoded>& out) {
   if (finished_) return;
+  // Some proxies and compatible servers answer a stream request with one JSON body: accept it.
+  if (stream_ && http_status_ == 200 && !sniffed_) {
+    const auto first = bytes.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return;
+    sniffed_ = true;
+    json_answer_ = bytes[first] == '{';
+  }
   if (!streaming_body()) {
     if (body_.size() + bytes.size() > max_unary_body_bytes) {
       emit(make_error(errc::upstream_error, "上游响应过大"), out);
@@ -227,7 +234,10 @@ void response_decoder::on_end(const transfer_outcome& outcome, std::vector<decod
   }
   if (http_status_ == 200) {
     auto completion = parse_unary_response(body_);
-    if (completion) {
+    if (completion && stream_) {
+      auto& whole = completion.value();
+      emit(chat_delta{std::move(whole.content), whole.finish, whole.usage}, out);
+    } else if (completion) {
       emit(std::move(completion).value(), out);
     } else {
       emit(completion.error(), out);

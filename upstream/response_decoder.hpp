@@ -34,13 +34,15 @@ class response_decoder {
   bool finished() const noexcept { return finished_; }
 
  private:
-  bool streaming_body() const noexcept { return stream_ && http_status_ == 200; }
+  bool streaming_body() const noexcept { return stream_ && http_status_ == 200 && !json_answer_; }
   void on_event(sse_event& event, std::vector<decoded>& out);
   void emit(decoded value, std::vector<decoded>& out);
 
   bool stream_;
   long http_status_ = 0;
   bool finished_ = false;
+  bool sniffed_ = false;
+  bool json_answer_ = false;  // a stream request answered with one JSON body
   sse_decoder sse_;
   std::vector<sse_event> events_;
   std::string body_;

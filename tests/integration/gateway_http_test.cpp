@@ -138,6 +138,16 @@ TEST_F(gateway_http, expect_100_continue_is_answered_before_the_body) {
   EXPECT_NE(socket.read_until("INVALID_MODEL", 5s).find("HTTP/1.1 400"), std::string::npos);
 }
 
+TEST_F(gateway_http, request_pipelined_behind_a_pending_answer_is_served) {
+  raw_socket socket(qgate_->port);
+  socket.send("GET /api/llm/models HTTP/1.1\r\nHost: x\r\n\r\nGET /api/llm/models HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto answer = socket.read_until("qwen-max", 5s);
+  const auto first = answer.find("HTTP/1.1 200");
+  ASSERT_NE(first, std::string::npos) << answer;
+  const auto twice = socket.read_until("__never__", 2s);
+  EXPECT_NE(twice.find("HTTP/1.1 200", first + 1), std::string::npos) << twice;
+}
+
 TEST_F(gateway_http, request_id_is_echoed_or_generated) {
   const auto echoed = http_request("GET", qgate_->url("/api/llm/models"), {}, {"X-Request-Id: trace-42"});
   EXPECT_EQ(echoed.headers.at("x-request-id"), "trace-42");

@@ -120,4 +120,17 @@ TEST(response_decoder, unary_message_and_errors) {
   EXPECT_EQ(std::get<error>(slow.at(0)).code, errc::timeout);
 }
 
+TEST(response_decoder, stream_request_answered_with_json_becomes_one_final_delta) {
+  const std::string body =
+      R"( {"output":{"choices":[{"finish_reason":"stop","message":{"role":"assistant","content":"whole"}}]},"usage":{"input_tokens":2,"output_tokens":1}})";
+  for (std::size_t cut = 0; cut <= body.size(); cut += 7) {
+    const auto out = run(true, 200, body, cut);
+    ASSERT_EQ(out.size(), 1u);
+    const auto& delta = std::get<chat_delta>(out[0]);
+    EXPECT_EQ(delta.content, "whole");
+    EXPECT_EQ(*delta.finish, finish_reason::stop);
+    EXPECT_EQ(delta.usage.total_tokens, 3);
+  }
+}
+
 }  // namespace
