@@ -4,12 +4,14 @@
 #include "config/loader.hpp"
 #include "config/logging.hpp"
 #include "http/server.hpp"
+#include "tools/admin/tenant_command.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <string_view>
 #include <thread>
 
 namespace {
@@ -75,6 +77,9 @@ void drain(qgate::http::server& server, std::chrono::milliseconds grace) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "tenant") {
+    return qgate::admin::run_tenant_command(argc - 1, argv + 1);
+  }
   auto cli = qgate::config::parse_cli(argc, argv);
   if (!cli.options) return cli.exit_code;
   auto loaded = qgate::config::load_settings(*cli.options, qgate::config::process_environment());

@@ -8,7 +8,7 @@ namespace qgate::catalog {
 namespace {
 
 // Append only: a released migration is never edited, a new one gets the next number.
-constexpr std::array<std::string_view, 1> migrations = {
+constexpr std::array<std::string_view, 2> migrations = {
     // 1: the models table with exactly the spec's 13 fields.
     R"sql(
 CREATE TABLE models (
@@ -27,6 +27,36 @@ CREATE TABLE models (
   updated_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now'))
 );
 CREATE INDEX models_type ON models(type);
+)sql",
+    // 2: tenants (keys stored only as SHA-256) and the usage ledger.
+    R"sql(
+CREATE TABLE tenants (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT    NOT NULL UNIQUE,
+  key_hash    TEXT    NOT NULL UNIQUE,
+  key_prefix  TEXT    NOT NULL,
+  enabled     INTEGER NOT NULL DEFAULT 1,
+  models      TEXT    NOT NULL DEFAULT '',
+  rpm         INTEGER NOT NULL DEFAULT 0,
+  tpm         INTEGER NOT NULL DEFAULT 0,
+  max_streams INTEGER NOT NULL DEFAULT 0,
+  created_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now')),
+  updated_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now'))
+);
+CREATE TABLE usage (
+  id            INTEGER PRIMARY KEY,
+  ts            TEXT    NOT NULL,
+  tenant        TEXT    NOT NULL,
+  model         TEXT    NOT NULL,
+  stream        INTEGER NOT NULL,
+  status        INTEGER NOT NULL,
+  input_tokens  INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  total_tokens  INTEGER NOT NULL,
+  latency_ms    INTEGER NOT NULL,
+  request_id    TEXT    NOT NULL
+);
+CREATE INDEX usage_tenant_ts ON usage(tenant, ts);
 )sql",
 };
 

@@ -82,6 +82,8 @@ result<statement> sqlite_db::prepare(std::string_view sql) {
   return statement(db_.get(), stmt);
 }
 
+int sqlite_db::changes() const noexcept { return sqlite3_changes(db_.get()); }
+
 result<std::int64_t> sqlite_db::data_version() {
   auto stmt = prepare("PRAGMA data_version");
   if (!stmt) return stmt.error();

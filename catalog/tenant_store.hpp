@@ -1,0 +1,54 @@
+// Tenants and the usage ledger in the catalog database (used by the admin CLI and the actors).
+#pragma once
+
+#include "catalog/sqlite_db.hpp"
+#include "messages/tenant.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qgate::catalog {
+
+struct tenant_record {
+  tenant_info info;
+  std::string key_hash;
+  std::string created_at;
+};
+
+struct usage_total {
+  std::string day;  // YYYY-MM-DD
+  std::string model;
+  std::int64_t requests = 0;
+  std::int64_t input_tokens = 0;
+  std::int64_t output_tokens = 0;
+  std::int64_t total_tokens = 0;
+};
+
+class tenant_store {
+ public:
+  explicit tenant_store(sqlite_db& db) : db_(db) {}
+
+  // Returns the new tenant's key, shown once; only its hash is stored.
+  [[nodiscard]] result<std::string> add(const std::string& name, const tenant_limits& limits,
+                                        const std::vector<std::string>& models);
+  [[nodiscard]] result<std::vector<tenant_record>> list();
+  [[nodiscard]] result<void> set_enabled(const std::string& name, bool enabled);
+  [[nodiscard]] result<void> set_limits(const std::string& name, const tenant_limits& limits);
+  [[nodiscard]] result<std::string> rotate_key(const std::string& name);
+
+  [[nodiscard]] result<void> record_usage(const std::vector<usage_record>& rows);
+  // Per model per day for one tenant, days inclusive.
+  [[nodiscard]] result<std::vector<usage_total>> usage_totals(const std::string& tenant,
+                                                              const std::string& from_day,
+                                                              const std::string& to_day);
+
+ private:
+  [[nodiscard]] result<void> expect_one_change(const std::string& name);
+  sqlite_db& db_;
+};
+
+std::string join_models(const std::vector<std::string>& models);
+std::vector<std::string> split_models(std::string_view text);
+
+}  // namespace qgate::catalog

@@ -1,0 +1,124 @@
+#include "tools/admin/tenant_command.hpp"
+
+#include "catalog/model_store.hpp"
+#include "catalog/tenant_store.hpp"
+#include "config/loader.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace qgate::admin {
+namespace {
+
+struct limit_flags {
+  std::optional<std::int64_t> rpm;
+  std::optional<std::int64_t> tpm;
+  std::optional<std::int64_t> max_streams;
+
+  void add_to(CLI::App& command) {
+    command.add_option("--rpm", rpm, "requests per minute (0: unlimited)")->check(CLI::NonNegativeNumber);
+    command.add_option("--tpm", tpm, "tokens per minute (0: unlimited)")->check(CLI::NonNegativeNumber);
+    command.add_option("--max-streams", max_streams, "concurrent streams (0: unlimited)")
+        ->check(CLI::NonNegativeNumber);
+  }
+  tenant_limits over(tenant_limits base) const {
+    if (rpm) base.rpm = *rpm;
+    if (tpm) base.tpm = *tpm;
+    if (max_streams) base.max_streams = *max_streams;
+    return base;
+  }
+};
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "qgate tenant: %s\n", message.c_str());
+  return 1;
+}
+
+void print_table(const std::vector<catalog::tenant_record>& tenants) {
+  std::printf("%-20s %-12s %-8s %8s %10s %12s  %-20s %s\n", "NAME", "KEY", "ENABLED", "RPM", "TPM",
+              "MAX_STREAMS", "CREATED", "MODELS");
+  for (const auto& t : tenants) {
+    const auto& l = t.info.limits;
+    const auto models = t.info.models.empty() ? std::string("*") : catalog::join_models(t.info.models);
+    std::printf("%-20s %-12s %-8s %8lld %10lld %12lld  %-20s %s\n", t.info.name.c_str(),
+                (t.info.key_prefix + "…").c_str(), t.info.enabled ? "yes" : "no", static_cast<long long>(l.rpm),
+                static_cast<long long>(l.tpm), static_cast<long long>(l.max_streams), t.created_at.c_str(),
+                models.c_str());
+  }
+}
+
+std::optional<tenant_limits> current_limits(catalog::tenant_store& store, const std::string& name) {
+  auto tenants = store.list();
+  if (!tenants) return std::nullopt;
+  for (const auto& t : tenants.value()) {
+    if (t.info.name == name) return t.info.limits;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int run_tenant_command(int argc, char** argv) {
+  CLI::App app{"qgate tenant: manage tenants, their API keys and limits"};
+  app.require_subcommand(1);
+  std::string config_path;
+  app.add_option("--config", config_path, "TOML configuration file (for catalog.path)");
+  std::string name;
+  std::string models;
+  limit_flags limits;
+  auto* add = app.add_subcommand("add", "create a tenant and print its API key (shown once)");
+  add->add_option("name", name, "tenant name")->required();
+  add->add_option("--models", models, "allowed models, comma-separated (default: all)");
+  limits.add_to(*add);
+  app.add_subcommand("list", "list tenants (keys appear only as a prefix)");
+  for (const char* verb : {"disable", "enable", "rotate-key"}) {
+    app.add_subcommand(verb, std::string(verb) + " a tenant")->add_option("name", name, "tenant name")->required();
+  }
+  auto* set_limits = app.add_subcommand("set-limits", "change a tenant's limits");
+  set_limits->add_option("name", name, "tenant name")->required();
+  limits.add_to(*set_limits);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& failure) {
+    return app.exit(failure) == 0 ? 0 : 2;
+  }
+
+  config::cli_options cli;
+  if (!config_path.empty()) cli.config_path = config_path;
+  auto loaded = config::load_settings(cli, config::process_environment());
+  if (!loaded.value) {
+    std::fprintf(stderr, "qgate: invalid configuration: %s\n", loaded.failure->message.c_str());
+    return 2;
+  }
+  auto models_store = catalog::model_store::open(loaded.value->catalog.path, loaded.value->catalog.seed);
+  if (!models_store) return fail(models_store.error().detail);
+  catalog::tenant_store store(models_store.value().database());
+  const auto verb = app.get_subcommands().front()->get_name();
+
+  if (verb == "list") {
+    auto tenants = store.list();
+    if (!tenants) return fail(tenants.error().detail);
+    print_table(tenants.value());
+    return 0;
+  }
+  if (verb == "add" || verb == "rotate-key") {
+    auto key = verb == "add" ? store.add(name, limits.over({}), catalog::split_models(models))
+                             : store.rotate_key(name);
+    if (!key) return fail(key.error().detail);
+    std::printf("%s\n", key.value().c_str());
+    std::fprintf(stderr, "qgate tenant: the key of %s is shown only this once; store it now.\n", name.c_str());
+    return 0;
+  }
+  if (verb == "set-limits") {
+    const auto base = current_limits(store, name);
+    if (!base) return fail("no tenant named " + name);
+    auto changed = store.set_limits(name, limits.over(*base));
+    return changed ? 0 : fail(changed.error().detail);
+  }
+  auto changed = store.set_enabled(name, verb == "enable");
+  return changed ? 0 : fail(changed.error().detail);
+}
+
+}  // namespace qgate::admin
