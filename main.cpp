@@ -91,10 +91,10 @@ int main(int argc, char** argv) {
   qgate::config::setup_logging(settings.log);
   const sigset_t signals = block_shutdown_signals();
 
-  auto runtime = qgate::actors::runtime::start(settings);
+  auto runtime = qgate::actors::runtime::start(settings, cli.options->allow_anonymous);
   if (!runtime) {
     spdlog::critical("cannot start: {}", runtime.error().detail);
-    return 1;
+    return runtime.error().code == qgate::errc::unauthorized ? 2 : 1;
   }
   auto options = server_options_of(settings);
   if (settings.docs.enabled) {

@@ -1,5 +1,7 @@
 #include "actors/catalog_actor.hpp"
 
+#include "catalog/api_keys.hpp"
+#include "catalog/tenant_store.hpp"
 #include "messages/actor_protocol.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -7,34 +9,63 @@
 
 #include <spdlog/spdlog.h>
 
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::actors::catalog_snapshot)
+
 namespace qgate::actors {
 namespace {
 
 struct catalog_state {
-  model_list all;
   model_list language_models;  // type 0 only, ordered by id: what the API lists
+  tenant_index tenants;
 
-  void replace(model_list models) {
+  void replace(catalog_snapshot snapshot) {
     auto chat_models = std::make_shared<std::vector<model_info>>();
-    for (const auto& model : *models) {
+    for (const auto& model : *snapshot.models) {
       if (model.type == language_model_type) chat_models->push_back(model);
     }
-    all = std::move(models);
     language_models = std::move(chat_models);
+    tenants = std::move(snapshot.tenants);
+  }
+
+  const model_info* find(const std::string& title) const {
+    for (const auto& model : *language_models) {
+      if (model.title == title) return &model;
+    }
+    return nullptr;
   }
 };
 
-caf::behavior catalog(caf::stateful_actor<catalog_state>* self, model_list initial) {
+model_list models_for(const catalog_state& state, const tenant_info& tenant) {
+  if (tenant.models.empty()) return state.language_models;
+  auto allowed = std::make_shared<std::vector<model_info>>();
+  for (const auto& model : *state.language_models) {
+    if (tenant.allows(model.title)) allowed->push_back(model);
+  }
+  return allowed;
+}
+
+caf::behavior catalog(caf::stateful_actor<catalog_state>* self, catalog_snapshot initial, caf::actor ledger) {
   self->state.replace(std::move(initial));
   return {
-      [=](lookup_atom, const std::string& title) -> optional_model {
-        for (const auto& model : *self->state.language_models) {
-          if (model.title == title) return model;
+      [=](lookup_atom, const std::string& api_key, const std::string& model) -> lookup_reply {
+        auto tenant = authenticate(*self->state.tenants, api_key);
+        if (!tenant) return tenant.error();
+        if (self->state.find(model) == nullptr || !tenant.value().allows(model)) {
+          return make_error(errc::invalid_model, model);
         }
-        return std::nullopt;
+        return std::move(tenant).value();
       },
-      [=](models_atom, const response_sink_ptr& sink) { sink->send_models(self->state.language_models); },
-      [=](snapshot_atom, model_list models) { self->state.replace(std::move(models)); },
+      [=](models_atom, const std::string& api_key, const response_sink_ptr& sink) {
+        auto tenant = authenticate(*self->state.tenants, api_key);
+        if (!tenant) return sink->send_error(tenant.error());
+        sink->send_models(models_for(self->state, tenant.value()));
+      },
+      [=](usage_atom, const std::string& api_key, std::string& from, std::string& to, response_sink_ptr& sink) {
+        auto tenant = authenticate(*self->state.tenants, api_key);
+        if (!tenant) return sink->send_error(tenant.error());
+        self->send(ledger, usage_atom::value, tenant.value().name, std::move(from), std::move(to), std::move(sink));
+      },
+      [=](snapshot_atom, catalog_snapshot& snapshot) { self->state.replace(std::move(snapshot)); },
   };
 }
 
@@ -51,15 +82,15 @@ void reload_if_changed(caf::stateful_actor<loader_state>* self, const caf::actor
     return;
   }
   if (!force && version.value() == self->state.data_version) return;
-  auto models = store.list_models();
-  if (!models) {
-    spdlog::warn("catalog reload failed: {}", models.error().detail);
+  auto snapshot = read_snapshot(store);
+  if (!snapshot) {
+    spdlog::warn("catalog reload failed: {}", snapshot.error().detail);
     return;
   }
   self->state.data_version = version.value();
-  spdlog::info("catalog reloaded: {} models", models.value().size());
-  self->send(target, snapshot_atom::value,
-             model_list(std::make_shared<const std::vector<model_info>>(std::move(models).value())));
+  spdlog::info("catalog reloaded: {} models, {} tenants", snapshot.value().models->size(),
+               snapshot.value().tenants->size());
+  self->send(target, snapshot_atom::value, std::move(snapshot).value());
 }
 
 caf::behavior loader(caf::stateful_actor<loader_state>* self,
@@ -79,8 +110,30 @@ caf::behavior loader(caf::stateful_actor<loader_state>* self,
 
 }  // namespace
 
-caf::actor spawn_catalog(caf::actor_system& system, model_list initial) {
-  return system.spawn(catalog, std::move(initial));
+result<catalog_snapshot> read_snapshot(catalog::model_store& store) {
+  auto models = store.list_models();
+  if (!models) return models.error();
+  catalog::tenant_store tenants(store.database());
+  auto records = tenants.list();
+  if (!records) return records.error();
+  auto index = std::make_shared<std::unordered_map<std::string, tenant_info>>();
+  for (auto& record : records.value()) index->emplace(std::move(record.key_hash), std::move(record.info));
+  return catalog_snapshot{std::make_shared<const std::vector<model_info>>(std::move(models).value()),
+                          std::move(index)};
+}
+
+result<tenant_info> authenticate(const std::unordered_map<std::string, tenant_info>& tenants,
+                                 std::string_view api_key) {
+  if (tenants.empty()) return anonymous_tenant();
+  if (api_key.empty()) return make_error(errc::unauthorized, "no API key");
+  const auto found = tenants.find(catalog::hash_api_key(api_key));
+  if (found == tenants.end()) return make_error(errc::unauthorized, "unknown API key");
+  if (!found->second.enabled) return make_error(errc::unauthorized, "tenant " + found->second.name + " is disabled");
+  return found->second;
+}
+
+caf::actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial, caf::actor ledger) {
+  return system.spawn(catalog, std::move(initial), std::move(ledger));
 }
 
 caf::actor spawn_catalog_loader(caf::actor_system& system, catalog::model_store store,

@@ -1,22 +1,61 @@
 #include "actors/chat_session.hpp"
 
+#include "actors/rate_limits.hpp"
 #include "actors/upstream_stream.hpp"
 #include "messages/actor_protocol.hpp"
+#include "messages/error_mapping.hpp"
 #include "upstream/generation_request.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include <ctime>
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::actors::admission)
+
 namespace qgate::actors {
 namespace {
+
+// Status of a request whose client went away (nginx's convention); recorded in the ledger.
+constexpr int client_closed_status = 499;
 
 struct session_state {
   caf::actor upstream;
   bool paused = false;
+  std::optional<tenant_info> tenant;  // set once admitted
+  std::int64_t estimated_tokens = 0;
+  token_usage usage;  // the latest the upstream reported
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  bool settled = false;
 };
 
 using session_actor = caf::stateful_actor<session_state>;
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm parts{};
+  gmtime_r(&now, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &parts);
+  return text;
+}
+
+// Once per admitted call, however it ends: free its limiter slots, settle its tokens, and write
+// its ledger row (cancelled and failed calls record what was generated).
+void settle(session_actor* self, const session_context& context, const chat_request& request, int status) {
+  auto& state = self->state;
+  if (state.settled || !state.tenant) return;
+  state.settled = true;
+  const auto& name = state.tenant->name;
+  self->send(context.limiter, release_atom::value, name, request.model, request.stream,
+             state.estimated_tokens, state.usage.total_tokens);
+  const auto elapsed = std::chrono::steady_clock::now() - state.started;
+  usage_record row{utc_now(), name, request.model, request.stream, status, state.usage.input_tokens,
+                   state.usage.output_tokens, state.usage.total_tokens,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), request.request_id};
+  self->send(context.ledger, std::move(row));
+}
 
 void end_session(session_actor* self) {
   if (self->state.upstream) self->send_exit(self->state.upstream, caf::exit_reason::user_shutdown);
@@ -24,40 +63,71 @@ void end_session(session_actor* self) {
 }
 
 // A slow client slows its own upstream read instead of growing our memory.
-void apply_backpressure(session_actor* self, const session_context& context,
-                        const response_sink_ptr& sink) {
+void apply_backpressure(session_actor* self, const session_context& context, const response_sink_ptr& sink) {
   if (self->state.paused || sink->queued_bytes() <= context.queue_high_water) return;
   self->state.paused = true;
   self->send(self->state.upstream, pause_atom::value);
-  sink->on_drained([session = caf::actor_cast<caf::actor>(self)] {
-    caf::anon_send(session, resume_atom::value);
-  });
+  sink->on_drained([session = caf::actor_cast<caf::actor>(self)] { caf::anon_send(session, resume_atom::value); });
 }
 
-void start_upstream(session_actor* self, const session_context& context,
-                    const chat_request& request, const response_sink_ptr& sink) {
+void fail(session_actor* self, const session_context& context, const chat_request& request,
+          const response_sink_ptr& sink, error err) {
+  settle(self, context, request, static_cast<int>(map_error(err).status));
+  sink->send_error(std::move(err));
+  end_session(self);
+}
+
+void start_upstream(session_actor* self, const session_context& context, const chat_request& request,
+                    const response_sink_ptr& sink) {
   if (context.api_key.empty()) {
-    sink->send_error(make_error(errc::unauthorized, "DASHSCOPE_API_KEY is not set"));
-    self->quit();
-    return;
+    return fail(self, context, request, sink, make_error(errc::unauthorized, "DASHSCOPE_API_KEY is not set"));
   }
   auto call = upstream::build_generation_call(request, context.base_url, context.api_key);
   const auto& limits = request.stream ? context.stream_limits : context.unary_limits;
   self->state.upstream = spawn_upstream_stream(self, std::move(call), limits, context.driver);
 }
 
+void admit(session_actor* self, std::shared_ptr<const session_context> context, chat_request request,
+           response_sink_ptr sink, tenant_info tenant) {
+  std::size_t prompt_bytes = 0;
+  for (const auto& message : request.messages) prompt_bytes += message.content.size();
+  const auto estimated = estimate_tokens(prompt_bytes, request.max_tokens.value_or(0));
+  self->request(context->limiter, context->lookup_timeout, admit_atom::value, tenant, request.model,
+                request.stream, estimated)
+      .then(
+          [=](admission& decision) mutable {
+            sink->set_rate_limit(decision.info);
+            if (!decision.admitted) {
+              sink->send_error(make_error(errc::rate_limited, "tenant " + tenant.name + " over its limits"));
+              return self->quit();
+            }
+            self->state.tenant = std::move(tenant);
+            self->state.estimated_tokens = estimated;
+            start_upstream(self, *context, request, sink);
+          },
+          [=](const caf::error&) {
+            sink->send_error(make_error(errc::internal_error, "rate limiter did not answer"));
+            self->quit();
+          });
+}
+
 caf::behavior chat_session(session_actor* self, std::shared_ptr<const session_context> context,
                            chat_request request, response_sink_ptr sink) {
   self->set_default_handler(caf::drop);
-  self->request(context->catalog, context->lookup_timeout, lookup_atom::value, request.model)
+  // Cancellation (client gone, shutdown) arrives as an exit message: record, then go.
+  self->set_exit_handler([=](caf::exit_msg& message) {
+    settle(self, *context, request, client_closed_status);
+    if (self->state.upstream) self->send_exit(self->state.upstream, message.reason);
+    self->quit(message.reason);
+  });
+  self->request(context->catalog, context->lookup_timeout, lookup_atom::value, request.api_key, request.model)
       .then(
-          [=](const optional_model& model) {
-            if (!model) {
-              sink->send_error(make_error(errc::invalid_model, request.model));
-              self->quit();
-              return;
+          [=](lookup_reply& reply) {
+            if (auto* failure = std::get_if<error>(&reply)) {
+              sink->send_error(std::move(*failure));
+              return self->quit();
             }
-            start_upstream(self, *context, request, sink);
+            admit(self, context, request, sink, std::get<tenant_info>(std::move(reply)));
           },
           [=](const caf::error&) {
             sink->send_error(make_error(errc::internal_error, "catalog did not answer"));
@@ -65,21 +135,27 @@ caf::behavior chat_session(session_actor* self, std::shared_ptr<const session_co
           });
   return {
       [=](chat_delta& delta) {
+        self->state.usage = delta.usage;
         const bool last = delta.finish.has_value();
         sink->send_delta(std::move(delta));
-        if (last) {
-          end_session(self);
-        } else {
-          apply_backpressure(self, *context, sink);
-        }
+        if (!last) return apply_backpressure(self, *context, sink);
+        settle(self, *context, request, 200);
+        end_session(self);
       },
       [=](chat_completion& completion) {
+        self->state.usage = completion.usage;
+        settle(self, *context, request, 200);
         sink->send_completion(std::move(completion));
         end_session(self);
       },
       [=](error& err) {
-        sink->send_error(std::move(err));
-        end_session(self);
+        if (err.code == errc::rate_limited) {
+          // DashScope sends no Retry-After; its throttling usually clears within seconds.
+          rate_limit_info info;
+          info.retry_after_s = 1;
+          sink->set_rate_limit(info);
+        }
+        fail(self, *context, request, sink, std::move(err));
       },
       [=](resume_atom) {
         if (!self->state.paused) return;
@@ -91,8 +167,7 @@ caf::behavior chat_session(session_actor* self, std::shared_ptr<const session_co
 
 }  // namespace
 
-caf::actor spawn_chat_session(caf::actor_system& system,
-                              std::shared_ptr<const session_context> context,
+caf::actor spawn_chat_session(caf::actor_system& system, std::shared_ptr<const session_context> context,
                               chat_request request, response_sink_ptr sink) {
   return system.spawn(chat_session, std::move(context), std::move(request), std::move(sink));
 }

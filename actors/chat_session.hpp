@@ -17,6 +17,8 @@ namespace qgate::actors {
 // What every session shares; built once at start-up.
 struct session_context {
   caf::actor catalog;
+  caf::actor limiter;
+  caf::actor ledger;
   std::shared_ptr<upstream::curl_driver> driver;
   std::string base_url;
   std::string api_key;

@@ -2,6 +2,8 @@
 
 #include "actors/catalog_actor.hpp"
 #include "actors/chat_session.hpp"
+#include "actors/rate_limiter.hpp"
+#include "actors/usage_ledger.hpp"
 #include "catalog/model_store.hpp"
 #include "messages/actor_protocol.hpp"
 
@@ -37,6 +39,11 @@ upstream::transfer_limits limits_of(const config::upstream_settings& upstream, b
   return limits;
 }
 
+// Open mode is only safe where nobody else can connect.
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
 }  // namespace
 
 // Declaration order is destruction order in reverse: handles go before the system that owns them,
@@ -47,6 +54,8 @@ struct runtime::parts {
   std::unique_ptr<caf::actor_system> system;
   caf::actor catalog;
   caf::actor loader;
+  caf::actor limiter;
+  caf::actor ledger;
   std::shared_ptr<const session_context> context;
 };
 
@@ -54,11 +63,18 @@ runtime::runtime(std::unique_ptr<parts> p) : parts_(std::move(p)) {}
 
 runtime::~runtime() { shutdown(); }
 
-result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings) {
+result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings,
+                                                 bool allow_anonymous) {
   auto store = catalog::model_store::open(settings.catalog.path, settings.catalog.seed);
   if (!store) return store.error();
-  auto models = store.value().list_models();
-  if (!models) return models.error();
+  auto snapshot = read_snapshot(store.value());
+  if (!snapshot) return snapshot.error();
+  if (snapshot.value().tenants->empty() && !is_loopback(settings.server.host) && !allow_anonymous) {
+    return make_error(errc::unauthorized,
+                      "no tenant exists and " + settings.server.host +
+                          " is not a loopback address: anyone could spend the DashScope quota. "
+                          "Create a tenant (qgate tenant add NAME) or pass --allow-anonymous.");
+  }
 
   auto p = std::make_unique<parts>();
   p->config.set("scheduler.max-threads", static_cast<std::size_t>(settings.actors.threads));
@@ -66,13 +82,17 @@ result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings
   driver_options.max_connections = settings.upstream.max_connections;
   p->driver = std::make_shared<upstream::curl_driver>(driver_options);
   p->system = std::make_unique<caf::actor_system>(p->config);
-  p->catalog = spawn_catalog(
-      *p->system, std::make_shared<const std::vector<model_info>>(std::move(models).value()));
+  p->ledger = spawn_usage_ledger(*p->system, settings.catalog.path,
+                                 std::chrono::milliseconds(settings.limits.ledger_flush_ms));
+  p->limiter = spawn_rate_limiter(*p->system, settings.limits.model_max_concurrency);
+  p->catalog = spawn_catalog(*p->system, std::move(snapshot).value(), p->ledger);
   p->loader = spawn_catalog_loader(*p->system, std::move(store).value(), p->catalog,
                                    std::chrono::milliseconds(settings.catalog.reload_interval_ms));
 
   auto context = std::make_shared<session_context>();
   context->catalog = p->catalog;
+  context->limiter = p->limiter;
+  context->ledger = p->ledger;
   context->driver = p->driver;
   context->base_url = settings.upstream.base_url;
   context->api_key = settings.upstream.api_key;
@@ -83,13 +103,18 @@ result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings
   return std::unique_ptr<runtime>(new runtime(std::move(p)));
 }
 
-void runtime::list_models(response_sink_ptr sink) {
-  caf::anon_send(parts_->catalog, models_atom::value, std::move(sink));
+void runtime::list_models(std::string api_key, response_sink_ptr sink) {
+  caf::anon_send(parts_->catalog, models_atom::value, std::move(api_key), std::move(sink));
 }
 
 std::unique_ptr<chat_call> runtime::start_chat(chat_request request, response_sink_ptr sink) {
   auto session = spawn_chat_session(*parts_->system, parts_->context, std::move(request), std::move(sink));
   return std::make_unique<session_call>(std::move(session));
+}
+
+void runtime::usage(std::string api_key, std::string from_day, std::string to_day, response_sink_ptr sink) {
+  caf::anon_send(parts_->catalog, usage_atom::value, std::move(api_key), std::move(from_day), std::move(to_day),
+                 std::move(sink));
 }
 
 void runtime::reload_catalog() { caf::anon_send(parts_->loader, reload_atom::value); }
@@ -106,6 +131,8 @@ void runtime::shutdown() {
   if (!parts_ || !parts_->loader) return;
   caf::anon_send_exit(parts_->loader, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(parts_->catalog, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(parts_->limiter, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(parts_->ledger, caf::exit_reason::user_shutdown);  // flushes first
   parts_->loader = nullptr;
 }
 

@@ -11,11 +11,14 @@ namespace qgate::actors {
 class runtime : public gateway {
  public:
   // Opens and migrates the catalog (blocking, at start-up only) and starts every actor.
-  [[nodiscard]] static result<std::unique_ptr<runtime>> start(const config::settings& settings);
+  // Refuses open mode (no tenant) on a non-loopback address unless `allow_anonymous`.
+  [[nodiscard]] static result<std::unique_ptr<runtime>> start(const config::settings& settings,
+                                                              bool allow_anonymous = false);
   ~runtime() override;
 
-  void list_models(response_sink_ptr sink) override;
+  void list_models(std::string api_key, response_sink_ptr sink) override;
   std::unique_ptr<chat_call> start_chat(chat_request request, response_sink_ptr sink) override;
+  void usage(std::string api_key, std::string from_day, std::string to_day, response_sink_ptr sink) override;
 
   // Re-reads the catalog now (SIGHUP).
   void reload_catalog();

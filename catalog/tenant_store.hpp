@@ -16,15 +16,6 @@ struct tenant_record {
   std::string created_at;
 };
 
-struct usage_total {
-  std::string day;  // YYYY-MM-DD
-  std::string model;
-  std::int64_t requests = 0;
-  std::int64_t input_tokens = 0;
-  std::int64_t output_tokens = 0;
-  std::int64_t total_tokens = 0;
-};
-
 class tenant_store {
  public:
   explicit tenant_store(sqlite_db& db) : db_(db) {}

@@ -69,6 +69,9 @@ std::vector<key_spec> build_table() {
   keys.push_back(integer("catalog", "reload_interval_ms", 100, 3'600'000, [](settings& s, std::int64_t v) { s.catalog.reload_interval_ms = static_cast<int>(v); }));
   // [actors]
   keys.push_back(integer("actors", "threads", 1, 64, [](settings& s, std::int64_t v) { s.actors.threads = static_cast<int>(v); }));
+  // [limits]
+  keys.push_back(integer("limits", "model_max_concurrency", 0, 1'000'000, [](settings& s, std::int64_t v) { s.limits.model_max_concurrency = static_cast<int>(v); }));
+  keys.push_back(integer("limits", "ledger_flush_ms", 10, 3'600'000, [](settings& s, std::int64_t v) { s.limits.ledger_flush_ms = static_cast<int>(v); }));
   // [docs]
   keys.push_back({"docs", "enabled", value_kind::boolean, 0, 0, {},
                   [](settings& s, const raw_value& v) { s.docs.enabled = std::get<bool>(v); }});

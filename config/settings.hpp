@@ -40,6 +40,11 @@ struct actor_settings {
   int threads = 2;
 };
 
+struct limits_settings {
+  int model_max_concurrency = 0;  // concurrent calls per model across all tenants; 0: no cap
+  int ledger_flush_ms = 1000;     // how often buffered usage rows are written
+};
+
 struct docs_settings {
   bool enabled = true;
   std::string assets_dir = "web/node_modules";   // npm packages swagger-ui-dist and redoc
@@ -63,6 +68,7 @@ struct settings {
   upstream_settings upstream;
   catalog_settings catalog;
   actor_settings actors;
+  limits_settings limits;
   docs_settings docs;
   cors_settings cors;
   log_settings log;

@@ -6,6 +6,7 @@
 #include "http/cors_policy.hpp"
 #include "http/error_mapping.hpp"
 #include "http/json_render.hpp"
+#include "http/query.hpp"
 #include "http/request_id.hpp"
 
 #include <boost/asio/post.hpp>
@@ -37,6 +38,17 @@ constexpr std::size_t peer_read_chunk = 4096;
 // Status logged for a request whose client went away before the answer (nginx's convention).
 constexpr unsigned client_closed_status = 499;
 
+// The caller's key: `Authorization: Bearer <key>` or `X-API-Key: <key>`.
+std::string presented_key(const bhttp::request<bhttp::string_body>& request) {
+  const std::string_view authorization = request[bhttp::field::authorization];
+  constexpr std::string_view bearer = "bearer ";
+  if (authorization.size() > bearer.size() &&
+      beast::iequals(authorization.substr(0, bearer.size()), bearer)) {
+    return std::string(authorization.substr(bearer.size()));
+  }
+  return std::string(request["X-API-Key"]);
+}
+
 bool is_http_parse_error(const beast::error_code& ec) {
   return &ec.category() == &bhttp::make_error_code(bhttp::error::bad_method).category();
 }
@@ -62,6 +74,7 @@ class connection final : public connection_control,
   net::any_io_executor executor() { return stream_.get_executor(); }
 
   void deliver_body(std::uint64_t generation, std::string body);
+  void deliver_rate_limit(std::uint64_t generation, const rate_limit_info& info);
   void deliver_frames(std::uint64_t generation, std::string frames, bool last);
   void deliver_error(std::uint64_t generation, error err);
 
@@ -85,6 +98,9 @@ class connection final : public connection_control,
   bool reply_static(std::string_view path, bhttp::verb method);
   template <class Fields>
   void add_cors(Fields& fields) const;
+  template <class Fields>
+  void add_rate_limit(Fields& fields) const;
+  void start_usage(bhttp::request<bhttp::string_body>& request, std::string_view target);
   void on_reply_written(beast::error_code ec, std::size_t);
 
   void watch_peer();
@@ -125,6 +141,7 @@ class connection final : public connection_control,
   std::string target_;
   std::string request_id_;
   std::optional<std::string> cors_origin_;
+  rate_limit_info rate_limit_;
   clock::time_point started_;
   std::shared_ptr<connection_sink> sink_;
   std::unique_ptr<chat_call> call_;
@@ -143,7 +160,13 @@ class connection_sink final : public response_sink {
   connection_sink(std::shared_ptr<connection> owner, std::uint64_t generation, std::size_t high_water)
       : owner_(std::move(owner)), generation_(generation), high_water_(high_water) {}
 
+  void set_rate_limit(rate_limit_info info) override {
+    net::post(owner_->executor(), [owner = owner_, generation = generation_, info] {
+      owner->deliver_rate_limit(generation, info);
+    });
+  }
   void send_models(model_list models) override { post_body(models_body(*models)); }
+  void send_usage(std::vector<usage_total> totals) override { post_body(usage_body(totals)); }
   void send_completion(chat_completion completion) override { post_body(completion_body(completion)); }
   void send_delta(chat_delta delta) override {
     std::string frame;
@@ -305,8 +328,12 @@ void connection::route(bhttp::request<bhttp::string_body>& request, std::string_
     if (method != bhttp::verb::get && method != bhttp::verb::head) {
       return reply_error(make_error(errc::method_not_allowed), "GET, HEAD");
     }
-    shared_->backend.list_models(make_sink());
+    shared_->backend.list_models(presented_key(request), make_sink());
     return watch_peer();
+  }
+  if (path == "/api/llm/usage") {
+    if (method != bhttp::verb::get) return reply_error(make_error(errc::method_not_allowed), "GET");
+    return start_usage(request, request.target());
   }
   if (path == "/healthz") {
     if (method != bhttp::verb::get) return reply_error(make_error(errc::method_not_allowed), "GET");
@@ -347,6 +374,20 @@ void connection::reply_preflight() {
 }
 
 template <class Fields>
+void connection::add_rate_limit(Fields& fields) const {
+  const auto& r = rate_limit_;
+  if (r.limit_requests > 0) {
+    fields.set("X-RateLimit-Limit-Requests", std::to_string(r.limit_requests));
+    fields.set("X-RateLimit-Remaining-Requests", std::to_string(r.remaining_requests));
+  }
+  if (r.limit_tokens > 0) {
+    fields.set("X-RateLimit-Limit-Tokens", std::to_string(r.limit_tokens));
+    fields.set("X-RateLimit-Remaining-Tokens", std::to_string(r.remaining_tokens));
+  }
+  if (r.retry_after_s > 0) fields.set(bhttp::field::retry_after, std::to_string(r.retry_after_s));
+}
+
+template <class Fields>
 void connection::add_cors(Fields& fields) const {
   if (!cors_origin_) return;
   fields.set(bhttp::field::access_control_allow_origin, *cors_origin_);
@@ -364,7 +405,16 @@ void connection::start_chat(bhttp::request<bhttp::string_body>& request) {
   if (!parsed) return reply_error(parsed.error());
   auto chat = std::move(parsed).value();
   chat.request_id = request_id_;
+  chat.api_key = presented_key(request);
   call_ = shared_->backend.start_chat(std::move(chat), make_sink());
+  watch_peer();
+}
+
+void connection::start_usage(bhttp::request<bhttp::string_body>& request, std::string_view target) {
+  auto range = parse_day_range(target);
+  if (!range) return reply_error(range.error());
+  shared_->backend.usage(presented_key(request), std::move(range.value().from), std::move(range.value().to),
+                         make_sink());
   watch_peer();
 }
 
@@ -383,6 +433,7 @@ void connection::reply(unsigned status, std::string body, const reply_headers& h
   if (!headers.location.empty()) response_.set(bhttp::field::location, headers.location);
   if (!headers.cache_control.empty()) response_.set(bhttp::field::cache_control, headers.cache_control);
   add_cors(response_);
+  add_rate_limit(response_);
   response_.keep_alive(keep_alive_ && !close_after_ && !shared_->draining);
   response_.body() = std::move(body);
   // A 204 carries neither a body nor Content-Length (RFC 9110 §8.6).
@@ -441,6 +492,13 @@ void connection::on_peer(beast::error_code ec, std::size_t bytes) {
   close();
 }
 
+void connection::deliver_rate_limit(std::uint64_t generation, const rate_limit_info& info) {
+  if (stale(generation)) return;
+  // An upstream 429 adds only a Retry-After to the limits admission reported.
+  if (info.limit_requests > 0 || info.limit_tokens > 0) rate_limit_ = info;
+  if (info.retry_after_s > 0) rate_limit_.retry_after_s = info.retry_after_s;
+}
+
 void connection::deliver_body(std::uint64_t generation, std::string body) {
   if (stale(generation)) return;
   reply(200, std::move(body));
@@ -477,6 +535,7 @@ void connection::start_stream() {
   stream_head_.set("X-Accel-Buffering", "no");
   stream_head_.set("X-Request-Id", request_id_);
   add_cors(stream_head_);
+  add_rate_limit(stream_head_);
   // HTTP/1.0 has no chunked encoding: such a stream ends by closing.
   if (version_ >= 11) {
     stream_head_.chunked(true);
@@ -561,6 +620,7 @@ void connection::finish_request(unsigned status, bool keep_alive) {
     spdlog::info("access {} {} {} {}us id={}", method_, target_, status, micros, request_id_);
   }
   busy_ = false;
+  rate_limit_ = {};
   sink_.reset();
   call_.reset();
   ping_timer_.cancel();

@@ -1,20 +1,14 @@
-// The one mapping from qgate's error vocabulary to what a client sees.
+// Rendering of the error envelope (the mapping itself is messages/error_mapping.hpp).
 #pragma once
 
-#include "messages/error.hpp"
+#include "messages/error_mapping.hpp"
 
 #include <string>
-#include <string_view>
 
 namespace qgate::http {
 
-struct error_reply {
-  unsigned status;          // HTTP status, also the envelope's `code`
-  std::string_view symbol;  // the envelope's `error`
-  std::string message;      // the envelope's `message`
-};
-
-error_reply map_error(const error& err);
+using qgate::error_reply;
+using qgate::map_error;
 
 // `{"code":..,"message":..,"data":null,"error":..}`
 std::string error_body(const error& err);

@@ -66,6 +66,24 @@ std::string models_body(const std::vector<model_info>& models) {
   return body;
 }
 
+std::string usage_body(const std::vector<usage_total>& totals) {
+  std::string body(success_prefix);
+  body += '[';
+  for (std::size_t i = 0; i < totals.size(); ++i) {
+    const auto& t = totals[i];
+    if (i != 0) body += ',';
+    body += R"({"day":)";
+    append_json_string(body, t.day);
+    body += R"(,"model":)";
+    append_json_string(body, t.model);
+    fmt::format_to(std::back_inserter(body),
+                   R"(,"requests":{},"input_tokens":{},"output_tokens":{},"total_tokens":{}}})",
+                   t.requests, t.input_tokens, t.output_tokens, t.total_tokens);
+  }
+  body += "]}";
+  return body;
+}
+
 std::string completion_body(const chat_completion& completion) {
   std::string body(success_prefix);
   body += R"({"content":)";

@@ -4,6 +4,7 @@
 #include "messages/chat.hpp"
 #include "messages/error.hpp"
 #include "messages/model_info.hpp"
+#include "messages/tenant.hpp"
 
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@ inline constexpr std::string_view sse_done_frame = "data: [DONE]\n\n";
 inline constexpr std::string_view sse_ping_frame = ": ping\n\n";
 
 std::string models_body(const std::vector<model_info>& models);
+std::string usage_body(const std::vector<usage_total>& totals);
 std::string completion_body(const chat_completion& completion);
 // `{"code":200,"message":"success","data":<data_json>}`
 std::string success_body(std::string_view data_json);

@@ -6,11 +6,15 @@
 #include "messages/error.hpp"
 #include "messages/model_info.hpp"
 #include "messages/response_sink.hpp"
+#include "messages/tenant.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 
+#include <memory>
 #include <optional>
+#include <unordered_map>
+#include <variant>
 
 namespace qgate {
 
@@ -24,8 +28,18 @@ using resume_atom = caf::atom_constant<caf::atom("resume")>;      // session →
 using status_atom = caf::atom_constant<caf::atom("status")>;      // curl driver → upstream_stream
 using bytes_atom = caf::atom_constant<caf::atom("bytes")>;        // curl driver → upstream_stream
 using ended_atom = caf::atom_constant<caf::atom("ended")>;        // curl driver → upstream_stream
+using admit_atom = caf::atom_constant<caf::atom("admit")>;        // session → rate limiter
+using release_atom = caf::atom_constant<caf::atom("release")>;    // session → rate limiter
+using usage_atom = caf::atom_constant<caf::atom("usage")>;        // gateway → catalog → ledger
+using ledger_flush_atom = caf::atom_constant<caf::atom("lflush")>;  // ledger timer
 
 using optional_model = std::optional<model_info>;
+
+// Enabled and disabled tenants by the SHA-256 of their key.
+using tenant_index = std::shared_ptr<const std::unordered_map<std::string, tenant_info>>;
+
+// What the catalog answers a chat request: who is calling, or why not.
+using lookup_reply = std::variant<tenant_info, error>;
 
 }  // namespace qgate
 
@@ -38,3 +52,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::chat_delta)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::chat_completion)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::error)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::response_sink_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::tenant_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::tenant_index)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::lookup_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::usage_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::rate_limit_info)

@@ -24,6 +24,7 @@ struct chat_request {
   std::optional<double> top_p;
   std::optional<std::int64_t> max_tokens;
   std::string request_id;
+  std::string api_key;  // the caller's key as presented; never logged, never sent upstream
 };
 
 struct token_usage {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 
 namespace qgate {
 
@@ -26,8 +27,11 @@ class gateway {
  public:
   virtual ~gateway() = default;
   virtual gateway_stats stats() const = 0;
-  virtual void list_models(response_sink_ptr sink) = 0;
+  virtual void list_models(std::string api_key, response_sink_ptr sink) = 0;
   virtual std::unique_ptr<chat_call> start_chat(chat_request request, response_sink_ptr sink) = 0;
+  // The caller's usage per model per day, days inclusive (YYYY-MM-DD).
+  virtual void usage(std::string api_key, std::string from_day, std::string to_day,
+                     response_sink_ptr sink) = 0;
 };
 
 }  // namespace qgate

@@ -5,6 +5,7 @@
 #include "messages/chat.hpp"
 #include "messages/error.hpp"
 #include "messages/model_info.hpp"
+#include "messages/tenant.hpp"
 
 #include <cstddef>
 #include <functional>
@@ -16,7 +17,10 @@ class response_sink {
  public:
   virtual ~response_sink() = default;
 
+  // Limits that apply to this response; set before anything is sent (chat only).
+  virtual void set_rate_limit(rate_limit_info info) = 0;
   virtual void send_models(model_list models) = 0;
+  virtual void send_usage(std::vector<usage_total> totals) = 0;
   virtual void send_completion(chat_completion completion) = 0;
   // Streaming: the first call commits the response to SSE; errors after that become frames.
   virtual void send_delta(chat_delta delta) = 0;

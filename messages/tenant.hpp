@@ -52,3 +52,26 @@ struct usage_record {
 };
 
 }  // namespace qgate
+
+namespace qgate {
+
+// What a chat response tells its caller about its limits (X-RateLimit-*, Retry-After).
+struct rate_limit_info {
+  std::int64_t limit_requests = 0;  // 0: no such limit (headers omitted)
+  std::int64_t remaining_requests = 0;
+  std::int64_t limit_tokens = 0;
+  std::int64_t remaining_tokens = 0;
+  std::int64_t retry_after_s = 0;  // 0: no Retry-After
+};
+
+// Usage per model per day.
+struct usage_total {
+  std::string day;  // YYYY-MM-DD
+  std::string model;
+  std::int64_t requests = 0;
+  std::int64_t input_tokens = 0;
+  std::int64_t output_tokens = 0;
+  std::int64_t total_tokens = 0;
+};
+
+}  // namespace qgate
