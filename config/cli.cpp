@@ -11,8 +11,10 @@ cli_result parse_cli(int argc, char** argv) {
   std::string host;
   int port = 0;
   auto* config_flag = app.add_option("--config", config_path, "TOML configuration file");
-  auto* host_flag = app.add_option("--host", host, "listen address (server.host)");
-  auto* port_flag = app.add_option("--port", port, "listen port, 0 for any (server.port)");
+  auto* host_flag = app.add_option("--host", host, "listen address (server.host)")
+                        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  auto* port_flag = app.add_option("--port", port, "listen port, 0 for any (server.port)")
+                        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_flag("--allow-anonymous", options.allow_anonymous,
                "serve without tenants on a non-loopback address");
   app.set_version_flag("--version", "qgate 0.1.0");

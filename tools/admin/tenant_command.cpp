@@ -108,6 +108,7 @@ int run_tenant_command(int argc, char** argv) {
                              : store.rotate_key(name);
     if (!key) return fail(key.error().detail);
     std::printf("%s\n", key.value().c_str());
+    std::fflush(stdout);
     std::fprintf(stderr, "qgate tenant: the key of %s is shown only this once; store it now.\n", name.c_str());
     return 0;
   }

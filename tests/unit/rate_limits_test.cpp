@@ -1,0 +1,124 @@
+// The limiter's arithmetic with an injected clock: no sleeps.
+#include "actors/rate_limits.hpp"
+#include "actors/rate_limiter.hpp"
+#include "messages/actor_protocol.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::actors::admission)
+
+namespace {
+
+using namespace qgate;
+using actors::rate_limits;
+using clock_type = rate_limits::clock;
+using namespace std::chrono_literals;
+
+tenant_info tenant_with(std::int64_t rpm, std::int64_t tpm, std::int64_t streams) {
+  tenant_info tenant;
+  tenant.name = "t";
+  tenant.limits = {rpm, tpm, streams};
+  return tenant;
+}
+
+TEST(rate_limits, rpm_admits_exactly_the_limit_then_refills) {
+  rate_limits limits;
+  const auto tenant = tenant_with(60, 0, 0);
+  const auto t0 = clock_type::time_point{} + 1h;
+  int admitted = 0;
+  for (int i = 0; i < 100; ++i) admitted += limits.admit(tenant, "m", false, 10, t0).admitted;
+  EXPECT_EQ(admitted, 60);
+  const auto refused = limits.admit(tenant, "m", false, 10, t0);
+  EXPECT_FALSE(refused.admitted);
+  EXPECT_EQ(refused.info.retry_after_s, 1);  // one request per second refills
+  EXPECT_EQ(refused.info.limit_requests, 60);
+  EXPECT_EQ(refused.info.remaining_requests, 0);
+  EXPECT_TRUE(limits.admit(tenant, "m", false, 10, t0 + 1s).admitted);
+  EXPECT_FALSE(limits.admit(tenant, "m", false, 10, t0 + 1s).admitted);
+  EXPECT_EQ(limits.admit(tenant, "m", false, 10, t0 + 30s).info.remaining_requests, 28);  // 29 refilled, 1 taken
+}
+
+TEST(rate_limits, tokens_are_reserved_then_reconciled) {
+  rate_limits limits;
+  const auto tenant = tenant_with(0, 1000, 0);
+  const auto t0 = clock_type::time_point{} + 1h;
+  const auto first = limits.admit(tenant, "m", false, 600, t0);
+  ASSERT_TRUE(first.admitted);
+  EXPECT_EQ(first.info.remaining_tokens, 400);
+  const auto second = limits.admit(tenant, "m", false, 600, t0);
+  EXPECT_FALSE(second.admitted);
+  EXPECT_EQ(second.info.retry_after_s, 12);  // 200 missing at 1000/60 per second
+  limits.release("t", "m", false, 600, 100, t0);  // used 100 of 600: 500 come back
+  const auto third = limits.admit(tenant, "m", false, 600, t0);
+  EXPECT_TRUE(third.admitted);
+  EXPECT_EQ(third.info.remaining_tokens, 300);
+  limits.release("t", "m", false, 600, 900, t0);  // an overrun is charged
+  EXPECT_EQ(limits.admit(tenant, "m", false, 1, t0).info.remaining_tokens, 0);
+}
+
+TEST(rate_limits, a_request_larger_than_the_bucket_still_passes_when_full) {
+  rate_limits limits;
+  EXPECT_TRUE(limits.admit(tenant_with(0, 100, 0), "m", false, 5000, clock_type::now()).admitted);
+}
+
+TEST(rate_limits, stream_cap_and_model_cap) {
+  rate_limits limits(3);
+  const auto tenant = tenant_with(0, 0, 2);
+  const auto now = clock_type::now();
+  EXPECT_TRUE(limits.admit(tenant, "m", true, 1, now).admitted);
+  EXPECT_TRUE(limits.admit(tenant, "m", true, 1, now).admitted);
+  const auto third_stream = limits.admit(tenant, "m", true, 1, now);
+  EXPECT_FALSE(third_stream.admitted);
+  EXPECT_EQ(third_stream.info.retry_after_s, 1);
+  EXPECT_TRUE(limits.admit(tenant, "m", false, 1, now).admitted) << "the stream cap counts streams only";
+  EXPECT_FALSE(limits.admit(tenant_with(0, 0, 0), "m", false, 1, now).admitted) << "model cap of 3";
+  EXPECT_TRUE(limits.admit(tenant_with(0, 0, 0), "other", false, 1, now).admitted);
+  limits.release("t", "m", true, 1, 1, now);
+  EXPECT_EQ(limits.active_calls("m"), 2);
+  EXPECT_TRUE(limits.admit(tenant, "m", true, 1, now).admitted);
+}
+
+TEST(rate_limits, unlimited_tenant_sends_no_limits) {
+  rate_limits limits;
+  const auto decision = limits.admit(anonymous_tenant(), "m", true, 100, clock_type::now());
+  EXPECT_TRUE(decision.admitted);
+  EXPECT_EQ(decision.info.limit_requests, 0);
+  EXPECT_EQ(decision.info.limit_tokens, 0);
+}
+
+TEST(rate_limiter_actor, sixty_admitted_among_eight_concurrent_clients) {
+  caf::actor_system_config config;
+  config.set("scheduler.max-threads", std::size_t{2});
+  caf::actor_system system(config);
+  const auto frozen = clock_type::time_point{} + 1h;
+  auto limiter = actors::spawn_rate_limiter(system, 0, [frozen] { return frozen; });
+  std::atomic<int> admitted{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.emplace_back([&] {
+      caf::scoped_actor self(system);
+      for (int i = 0; i < 25; ++i) {
+        self->request(limiter, caf::infinite, admit_atom::value, tenant_with(60, 0, 0), std::string("m"), false,
+                      std::int64_t{1})
+            .receive([&](const actors::admission& decision) { admitted += decision.admitted; },
+                     [&](const caf::error&) { ADD_FAILURE() << "no answer"; });
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(admitted.load(), 60);
+  caf::anon_send_exit(limiter, caf::exit_reason::user_shutdown);
+}
+
+TEST(rate_limits, estimate) {
+  EXPECT_EQ(actors::estimate_tokens(30, 100), 110);
+  EXPECT_EQ(actors::estimate_tokens(0, 0), 512);
+}
+
+}  // namespace
