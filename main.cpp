@@ -57,7 +57,8 @@ void wait_for_shutdown(const sigset_t& signals, qgate::actors::runtime& runtime)
   }
 }
 
-bool wait_for_connections_to_close(const qgate::http::server& server, std::chrono::milliseconds limit) {
+bool wait_for_connections_to_close(const qgate::http::server& server,
+                                   std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (server.open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -44,7 +44,8 @@ model_list models_for(const catalog_state& state, const tenant_info& tenant) {
   return allowed;
 }
 
-caf::behavior catalog(caf::stateful_actor<catalog_state>* self, catalog_snapshot initial, caf::actor ledger) {
+caf::behavior catalog(caf::stateful_actor<catalog_state>* self, catalog_snapshot initial,
+                      caf::actor ledger) {
   self->state.replace(std::move(initial));
   return {
       [=](lookup_atom, const std::string& api_key, const std::string& model) -> lookup_reply {
@@ -60,10 +61,12 @@ caf::behavior catalog(caf::stateful_actor<catalog_state>* self, catalog_snapshot
         if (!tenant) return sink->send_error(tenant.error());
         sink->send_models(models_for(self->state, tenant.value()));
       },
-      [=](usage_atom, const std::string& api_key, std::string& from, std::string& to, response_sink_ptr& sink) {
+      [=](usage_atom, const std::string& api_key, std::string& from, std::string& to,
+          response_sink_ptr& sink) {
         auto tenant = authenticate(*self->state.tenants, api_key);
         if (!tenant) return sink->send_error(tenant.error());
-        self->send(ledger, usage_atom::value, tenant.value().name, std::move(from), std::move(to), std::move(sink));
+        self->send(ledger, usage_atom::value, tenant.value().name, std::move(from), std::move(to),
+                   std::move(sink));
       },
       [=](snapshot_atom, catalog_snapshot& snapshot) { self->state.replace(std::move(snapshot)); },
   };
@@ -74,7 +77,8 @@ struct loader_state {
   std::int64_t data_version = -1;
 };
 
-void reload_if_changed(caf::stateful_actor<loader_state>* self, const caf::actor& target, bool force) {
+void reload_if_changed(caf::stateful_actor<loader_state>* self, const caf::actor& target,
+                       bool force) {
   auto& store = *self->state.store;
   auto version = store.data_version();
   if (!version) {
@@ -117,9 +121,10 @@ result<catalog_snapshot> read_snapshot(catalog::model_store& store) {
   auto records = tenants.list();
   if (!records) return records.error();
   auto index = std::make_shared<std::unordered_map<std::string, tenant_info>>();
-  for (auto& record : records.value()) index->emplace(std::move(record.key_hash), std::move(record.info));
-  return catalog_snapshot{std::make_shared<const std::vector<model_info>>(std::move(models).value()),
-                          std::move(index)};
+  for (auto& record : records.value())
+    index->emplace(std::move(record.key_hash), std::move(record.info));
+  return catalog_snapshot{
+      std::make_shared<const std::vector<model_info>>(std::move(models).value()), std::move(index)};
 }
 
 result<tenant_info> authenticate(const std::unordered_map<std::string, tenant_info>& tenants,
@@ -128,7 +133,8 @@ result<tenant_info> authenticate(const std::unordered_map<std::string, tenant_in
   if (api_key.empty()) return make_error(errc::unauthorized, "no API key");
   const auto found = tenants.find(catalog::hash_api_key(api_key));
   if (found == tenants.end()) return make_error(errc::unauthorized, "unknown API key");
-  if (!found->second.enabled) return make_error(errc::unauthorized, "tenant " + found->second.name + " is disabled");
+  if (!found->second.enabled)
+    return make_error(errc::unauthorized, "tenant " + found->second.name + " is disabled");
   return found->second;
 }
 
@@ -138,8 +144,9 @@ caf::actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial, ca
 
 caf::actor spawn_catalog_loader(caf::actor_system& system, catalog::model_store store,
                                 caf::actor target, std::chrono::milliseconds interval) {
-  return system.spawn<caf::detached>(
-      loader, std::make_shared<catalog::model_store>(std::move(store)), std::move(target), interval);
+  return system.spawn<caf::detached>(loader,
+                                     std::make_shared<catalog::model_store>(std::move(store)),
+                                     std::move(target), interval);
 }
 
 }  // namespace qgate::actors

@@ -27,8 +27,8 @@ struct catalog_snapshot {
 // Who presents `api_key`: in open mode (no tenant at all) the anonymous tenant; otherwise the
 // enabled tenant whose key hash matches, or UNAUTHORIZED. Hashing first makes the work the same
 // for every key of a given length.
-[[nodiscard]] result<tenant_info> authenticate(const std::unordered_map<std::string, tenant_info>& tenants,
-                                               std::string_view api_key);
+[[nodiscard]] result<tenant_info> authenticate(
+    const std::unordered_map<std::string, tenant_info>& tenants, std::string_view api_key);
 
 // Usage queries are authenticated here and answered by `ledger`.
 caf::actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial, caf::actor ledger);

@@ -43,7 +43,8 @@ std::string utc_now() {
 
 // Once per admitted call, however it ends: free its limiter slots, settle its tokens, and write
 // its ledger row (cancelled and failed calls record what was generated).
-void settle(session_actor* self, const session_context& context, const chat_request& request, int status) {
+void settle(session_actor* self, const session_context& context, const chat_request& request,
+            int status) {
   auto& state = self->state;
   if (state.settled || !state.tenant) return;
   state.settled = true;
@@ -51,9 +52,16 @@ void settle(session_actor* self, const session_context& context, const chat_requ
   self->send(context.limiter, release_atom::value, name, request.model, request.stream,
              state.estimated_tokens, state.usage.total_tokens);
   const auto elapsed = std::chrono::steady_clock::now() - state.started;
-  usage_record row{utc_now(), name, request.model, request.stream, status, state.usage.input_tokens,
-                   state.usage.output_tokens, state.usage.total_tokens,
-                   std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), request.request_id};
+  usage_record row{utc_now(),
+                   name,
+                   request.model,
+                   request.stream,
+                   status,
+                   state.usage.input_tokens,
+                   state.usage.output_tokens,
+                   state.usage.total_tokens,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(),
+                   request.request_id};
   self->send(context.ledger, std::move(row));
 }
 
@@ -63,11 +71,14 @@ void end_session(session_actor* self) {
 }
 
 // A slow client slows its own upstream read instead of growing our memory.
-void apply_backpressure(session_actor* self, const session_context& context, const response_sink_ptr& sink) {
+void apply_backpressure(session_actor* self, const session_context& context,
+                        const response_sink_ptr& sink) {
   if (self->state.paused || sink->queued_bytes() <= context.queue_high_water) return;
   self->state.paused = true;
   self->send(self->state.upstream, pause_atom::value);
-  sink->on_drained([session = caf::actor_cast<caf::actor>(self)] { caf::anon_send(session, resume_atom::value); });
+  sink->on_drained([session = caf::actor_cast<caf::actor>(self)] {
+    caf::anon_send(session, resume_atom::value);
+  });
 }
 
 void fail(session_actor* self, const session_context& context, const chat_request& request,
@@ -77,18 +88,19 @@ void fail(session_actor* self, const session_context& context, const chat_reques
   end_session(self);
 }
 
-void start_upstream(session_actor* self, const session_context& context, const chat_request& request,
-                    const response_sink_ptr& sink) {
+void start_upstream(session_actor* self, const session_context& context,
+                    const chat_request& request, const response_sink_ptr& sink) {
   if (context.api_key.empty()) {
-    return fail(self, context, request, sink, make_error(errc::unauthorized, "DASHSCOPE_API_KEY is not set"));
+    return fail(self, context, request, sink,
+                make_error(errc::unauthorized, "DASHSCOPE_API_KEY is not set"));
   }
   auto call = upstream::build_generation_call(request, context.base_url, context.api_key);
   const auto& limits = request.stream ? context.stream_limits : context.unary_limits;
   self->state.upstream = spawn_upstream_stream(self, std::move(call), limits, context.driver);
 }
 
-void admit(session_actor* self, std::shared_ptr<const session_context> context, chat_request request,
-           response_sink_ptr sink, tenant_info tenant) {
+void admit(session_actor* self, std::shared_ptr<const session_context> context,
+           chat_request request, response_sink_ptr sink, tenant_info tenant) {
   std::size_t prompt_bytes = 0;
   for (const auto& message : request.messages) prompt_bytes += message.content.size();
   const auto estimated = estimate_tokens(prompt_bytes, request.max_tokens.value_or(0));
@@ -98,7 +110,8 @@ void admit(session_actor* self, std::shared_ptr<const session_context> context, 
           [=](admission& decision) mutable {
             sink->set_rate_limit(decision.info);
             if (!decision.admitted) {
-              sink->send_error(make_error(errc::rate_limited, "tenant " + tenant.name + " over its limits"));
+              sink->send_error(
+                  make_error(errc::rate_limited, "tenant " + tenant.name + " over its limits"));
               return self->quit();
             }
             self->state.tenant = std::move(tenant);
@@ -120,7 +133,8 @@ caf::behavior chat_session(session_actor* self, std::shared_ptr<const session_co
     if (self->state.upstream) self->send_exit(self->state.upstream, message.reason);
     self->quit(message.reason);
   });
-  self->request(context->catalog, context->lookup_timeout, lookup_atom::value, request.api_key, request.model)
+  self->request(context->catalog, context->lookup_timeout, lookup_atom::value, request.api_key,
+                request.model)
       .then(
           [=](lookup_reply& reply) {
             if (auto* failure = std::get_if<error>(&reply)) {
@@ -167,8 +181,9 @@ caf::behavior chat_session(session_actor* self, std::shared_ptr<const session_co
 
 }  // namespace
 
-caf::actor spawn_chat_session(caf::actor_system& system, std::shared_ptr<const session_context> context,
-                              chat_request request, response_sink_ptr sink) {
+caf::actor spawn_chat_session(caf::actor_system& system,
+                              std::shared_ptr<const session_context> context, chat_request request,
+                              response_sink_ptr sink) {
   return system.spawn(chat_session, std::move(context), std::move(request), std::move(sink));
 }
 

@@ -29,7 +29,7 @@ struct session_context {
 };
 
 caf::actor spawn_chat_session(caf::actor_system& system,
-                              std::shared_ptr<const session_context> context,
-                              chat_request request, response_sink_ptr sink);
+                              std::shared_ptr<const session_context> context, chat_request request,
+                              response_sink_ptr sink);
 
 }  // namespace qgate::actors

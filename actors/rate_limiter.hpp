@@ -15,7 +15,8 @@ using limiter_clock = std::function<std::chrono::steady_clock::time_point()>;
 
 // Answers (admit_atom, tenant_info, model, stream, estimated_tokens) with an `admission`, and takes
 // (release_atom, tenant, model, stream, estimated_tokens, used_tokens). `now` is injectable.
-caf::actor spawn_rate_limiter(caf::actor_system& system, std::int64_t model_max_concurrency,
-                              limiter_clock now = [] { return std::chrono::steady_clock::now(); });
+caf::actor spawn_rate_limiter(
+    caf::actor_system& system, std::int64_t model_max_concurrency,
+    limiter_clock now = [] { return std::chrono::steady_clock::now(); });
 
 }  // namespace qgate::actors

@@ -38,7 +38,8 @@ admission rate_limits::admit(const tenant_info& tenant, const std::string& model
   if (limits.rpm > 0) state.requests.refill(limits.rpm, now);
   if (limits.tpm > 0) state.tokens.refill(limits.tpm, now);
   // Never demand more than a full bucket, or a large request could never pass.
-  const double tokens_needed = std::min<double>(static_cast<double>(estimated_tokens), static_cast<double>(limits.tpm));
+  const double tokens_needed =
+      std::min<double>(static_cast<double>(estimated_tokens), static_cast<double>(limits.tpm));
   if (limits.rpm > 0 && state.requests.level < 1.0) {
     info.retry_after_s = seconds_until(1.0 - state.requests.level, limits.rpm);
   } else if (limits.tpm > 0 && state.tokens.level < tokens_needed) {
@@ -54,14 +55,19 @@ admission rate_limits::admit(const tenant_info& tenant, const std::string& model
     if (stream) ++state.streams;
     ++model_calls_[model];
   }
-  info.remaining_requests = limits.rpm > 0 ? std::max<std::int64_t>(0, static_cast<std::int64_t>(state.requests.level)) : 0;
-  info.remaining_tokens = limits.tpm > 0 ? std::max<std::int64_t>(0, static_cast<std::int64_t>(state.tokens.level)) : 0;
+  info.remaining_requests =
+      limits.rpm > 0 ? std::max<std::int64_t>(0, static_cast<std::int64_t>(state.requests.level))
+                     : 0;
+  info.remaining_tokens =
+      limits.tpm > 0 ? std::max<std::int64_t>(0, static_cast<std::int64_t>(state.tokens.level)) : 0;
   return result;
 }
 
 void rate_limits::release(const std::string& tenant, const std::string& model, bool stream,
-                          std::int64_t estimated_tokens, std::int64_t used_tokens, clock::time_point now) {
-  if (auto calls = model_calls_.find(model); calls != model_calls_.end() && calls->second > 0) --calls->second;
+                          std::int64_t estimated_tokens, std::int64_t used_tokens,
+                          clock::time_point now) {
+  if (auto calls = model_calls_.find(model); calls != model_calls_.end() && calls->second > 0)
+    --calls->second;
   auto found = tenants_.find(tenant);
   if (found == tenants_.end()) return;
   auto& state = found->second;
@@ -69,8 +75,9 @@ void rate_limits::release(const std::string& tenant, const std::string& model, b
   if (state.tpm > 0) {
     state.tokens.refill(state.tpm, now);
     // Give back what was reserved but not used (or charge the overrun).
-    state.tokens.level = std::min(static_cast<double>(state.tpm),
-                                  state.tokens.level + static_cast<double>(estimated_tokens - used_tokens));
+    state.tokens.level =
+        std::min(static_cast<double>(state.tpm),
+                 state.tokens.level + static_cast<double>(estimated_tokens - used_tokens));
   }
 }
 
@@ -80,7 +87,8 @@ std::int64_t rate_limits::active_calls(const std::string& model) const {
 }
 
 std::int64_t estimate_tokens(std::size_t prompt_bytes, std::int64_t max_tokens) {
-  return static_cast<std::int64_t>((prompt_bytes + 2) / 3) + (max_tokens > 0 ? max_tokens : default_answer_tokens);
+  return static_cast<std::int64_t>((prompt_bytes + 2) / 3) +
+         (max_tokens > 0 ? max_tokens : default_answer_tokens);
 }
 
 }  // namespace qgate::actors

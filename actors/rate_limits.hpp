@@ -21,7 +21,8 @@ class rate_limits {
  public:
   using clock = std::chrono::steady_clock;
 
-  explicit rate_limits(std::int64_t model_max_concurrency = 0) : model_cap_(model_max_concurrency) {}
+  explicit rate_limits(std::int64_t model_max_concurrency = 0)
+      : model_cap_(model_max_concurrency) {}
 
   admission admit(const tenant_info& tenant, const std::string& model, bool stream,
                   std::int64_t estimated_tokens, clock::time_point now);

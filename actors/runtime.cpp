@@ -7,8 +7,8 @@
 #include "catalog/model_store.hpp"
 #include "messages/actor_protocol.hpp"
 
-#include <caf/actor_system.hpp>
 #include <caf/actor_registry.hpp>
+#include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/send.hpp>
 
@@ -64,7 +64,7 @@ runtime::runtime(std::unique_ptr<parts> p) : parts_(std::move(p)) {}
 runtime::~runtime() { shutdown(); }
 
 result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings,
-                                                 bool allow_anonymous) {
+                                                bool allow_anonymous) {
   auto store = catalog::model_store::open(settings.catalog.path, settings.catalog.seed);
   if (!store) return store.error();
   auto snapshot = read_snapshot(store.value());
@@ -108,13 +108,15 @@ void runtime::list_models(std::string api_key, response_sink_ptr sink) {
 }
 
 std::unique_ptr<chat_call> runtime::start_chat(chat_request request, response_sink_ptr sink) {
-  auto session = spawn_chat_session(*parts_->system, parts_->context, std::move(request), std::move(sink));
+  auto session =
+      spawn_chat_session(*parts_->system, parts_->context, std::move(request), std::move(sink));
   return std::make_unique<session_call>(std::move(session));
 }
 
-void runtime::usage(std::string api_key, std::string from_day, std::string to_day, response_sink_ptr sink) {
-  caf::anon_send(parts_->catalog, usage_atom::value, std::move(api_key), std::move(from_day), std::move(to_day),
-                 std::move(sink));
+void runtime::usage(std::string api_key, std::string from_day, std::string to_day,
+                    response_sink_ptr sink) {
+  caf::anon_send(parts_->catalog, usage_atom::value, std::move(api_key), std::move(from_day),
+                 std::move(to_day), std::move(sink));
 }
 
 void runtime::reload_catalog() { caf::anon_send(parts_->loader, reload_atom::value); }

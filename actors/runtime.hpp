@@ -18,7 +18,8 @@ class runtime : public gateway {
 
   void list_models(std::string api_key, response_sink_ptr sink) override;
   std::unique_ptr<chat_call> start_chat(chat_request request, response_sink_ptr sink) override;
-  void usage(std::string api_key, std::string from_day, std::string to_day, response_sink_ptr sink) override;
+  void usage(std::string api_key, std::string from_day, std::string to_day,
+             response_sink_ptr sink) override;
 
   // Re-reads the catalog now (SIGHUP).
   void reload_catalog();

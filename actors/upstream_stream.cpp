@@ -16,8 +16,12 @@ namespace {
 class mailbox_observer final : public upstream::transfer_observer {
  public:
   explicit mailbox_observer(caf::actor target) : target_(std::move(target)) {}
-  void on_status(long http_status) override { caf::anon_send(target_, status_atom::value, http_status); }
-  void on_data(std::string bytes) override { caf::anon_send(target_, bytes_atom::value, std::move(bytes)); }
+  void on_status(long http_status) override {
+    caf::anon_send(target_, status_atom::value, http_status);
+  }
+  void on_data(std::string bytes) override {
+    caf::anon_send(target_, bytes_atom::value, std::move(bytes));
+  }
   void on_done(upstream::transfer_outcome outcome) override {
     caf::anon_send(target_, ended_atom::value, std::move(outcome));
   }

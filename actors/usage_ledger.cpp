@@ -4,9 +4,9 @@
 #include "catalog/tenant_store.hpp"
 #include "messages/actor_protocol.hpp"
 
+#include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
-#include <spdlog/spdlog.h>
 
 namespace qgate::actors {
 namespace {
@@ -21,7 +21,8 @@ struct ledger_state {
     if (pending.empty() || !store) return;
     catalog::tenant_store tenants(store->database());
     if (auto written = tenants.record_usage(pending); !written) {
-      spdlog::error("usage ledger: {} rows not written: {}", pending.size(), written.error().detail);
+      spdlog::error("usage ledger: {} rows not written: {}", pending.size(),
+                    written.error().detail);
     }
     pending.clear();
   }
@@ -53,7 +54,8 @@ caf::behavior usage_ledger(caf::stateful_actor<ledger_state>* self, std::string 
       [=](usage_atom, const std::string& tenant, const std::string& from, const std::string& to,
           const response_sink_ptr& sink) {
         self->state.flush();
-        if (!self->state.store) return sink->send_error(make_error(errc::internal_error, "no ledger"));
+        if (!self->state.store)
+          return sink->send_error(make_error(errc::internal_error, "no ledger"));
         catalog::tenant_store tenants(self->state.store->database());
         auto totals = tenants.usage_totals(tenant, from, to);
         if (!totals) return sink->send_error(totals.error());

@@ -14,7 +14,8 @@ result<std::string> generate_api_key() {
     return make_error(errc::internal_error, "the OS random generator failed");
   }
   std::array<unsigned char, 4 * ((32 + 2) / 3) + 1> encoded{};
-  const int length = EVP_EncodeBlock(encoded.data(), random.data(), static_cast<int>(random.size()));
+  const int length =
+      EVP_EncodeBlock(encoded.data(), random.data(), static_cast<int>(random.size()));
   std::string key(api_key_prefix);
   // OpenSSL writes standard base64; keys travel in headers and URLs, so map it to base64url.
   for (int i = 0; i < length; ++i) {

@@ -85,8 +85,8 @@ result<int> migrate(sqlite_db& db) {
     script += "\nPRAGMA user_version = " + std::to_string(version) + ";\nCOMMIT;";
     if (auto applied = db.exec(script); !applied) {
       (void)db.exec("ROLLBACK");
-      return make_error(errc::internal_error,
-                        "migration " + std::to_string(version) + " failed: " + applied.error().detail);
+      return make_error(errc::internal_error, "migration " + std::to_string(version) +
+                                                  " failed: " + applied.error().detail);
     }
   }
   return before;

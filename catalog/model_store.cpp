@@ -35,14 +35,20 @@ error seed_error(std::string detail) {
     out = value;
     return true;
   };
-  if (item["id"].get(model.id) != simdjson::SUCCESS) return seed_error("every model needs an integer id");
+  if (item["id"].get(model.id) != simdjson::SUCCESS)
+    return seed_error("every model needs an integer id");
   if (!text_field("title", model.title, true) || model.title.empty()) {
     return seed_error("model " + std::to_string(model.id) + " needs a title");
   }
-  for (auto [key, field] : {std::pair{"img", &model.img}, {"name", &model.name},
-                            {"description", &model.description}, {"keyword", &model.keyword},
-                            {"time", &model.time}, {"tag1", &model.tag1}, {"tag2", &model.tag2},
-                            {"created_at", &model.created_at}, {"updated_at", &model.updated_at}}) {
+  for (auto [key, field] : {std::pair{"img", &model.img},
+                            {"name", &model.name},
+                            {"description", &model.description},
+                            {"keyword", &model.keyword},
+                            {"time", &model.time},
+                            {"tag1", &model.tag1},
+                            {"tag2", &model.tag2},
+                            {"created_at", &model.created_at},
+                            {"updated_at", &model.updated_at}}) {
     if (!text_field(key, *field, false)) {
       return seed_error(model.title + "." + key + " must be a string");
     }

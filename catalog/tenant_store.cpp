@@ -82,7 +82,8 @@ result<void> tenant_store::expect_one_change(const std::string& name) {
 
 result<void> tenant_store::set_enabled(const std::string& name, bool enabled) {
   auto stmt = db_.prepare(
-      "UPDATE tenants SET enabled = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%S', 'now') WHERE name = ?1");
+      "UPDATE tenants SET enabled = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%S', 'now') WHERE "
+      "name = ?1");
   if (!stmt) return stmt.error();
   stmt.value().bind(1, name);
   stmt.value().bind(2, std::int64_t{enabled ? 1 : 0});

@@ -10,16 +10,23 @@ constexpr std::int64_t mib = 1024 * kib;
 constexpr std::int64_t gib = 1024 * mib;
 constexpr std::int64_t max_timeout_ms = 86'400'000;
 
-key_spec integer(std::string_view section, std::string_view name, std::int64_t min, std::int64_t max,
-                 std::function<void(settings&, std::int64_t)> apply) {
-  return {section, name, value_kind::integer, min, max, {},
-          [apply](settings& s, const raw_value& v) { apply(s, std::get<std::int64_t>(v)); }};
+key_spec integer(std::string_view section, std::string_view name, std::int64_t min,
+                 std::int64_t max, std::function<void(settings&, std::int64_t)> apply) {
+  return {
+      section, name, value_kind::integer, min, max, {}, [apply](settings& s, const raw_value& v) {
+        apply(s, std::get<std::int64_t>(v));
+      }};
 }
 
 key_spec text(std::string_view section, std::string_view name,
               std::function<std::optional<std::string>(const std::string&)> check,
               std::function<void(settings&, const std::string&)> apply) {
-  return {section, name, value_kind::text, 0, 0, std::move(check),
+  return {section,
+          name,
+          value_kind::text,
+          0,
+          0,
+          std::move(check),
           [apply](settings& s, const raw_value& v) { apply(s, std::get<std::string>(v)); }};
 }
 
@@ -28,7 +35,8 @@ std::optional<std::string> not_empty(const std::string& value) {
   return std::nullopt;
 }
 
-std::optional<std::string> one_of(const std::string& value, std::initializer_list<std::string_view> allowed) {
+std::optional<std::string> one_of(const std::string& value,
+                                  std::initializer_list<std::string_view> allowed) {
   for (auto option : allowed) {
     if (value == option) return std::nullopt;
   }
@@ -40,55 +48,111 @@ std::optional<std::string> one_of(const std::string& value, std::initializer_lis
 std::vector<key_spec> build_table() {
   std::vector<key_spec> keys;
   // [server]
-  keys.push_back(text("server", "host", not_empty, [](settings& s, const std::string& v) { s.server.host = v; }));
-  keys.push_back(integer("server", "port", 0, 65535, [](settings& s, std::int64_t v) { s.server.port = static_cast<std::uint16_t>(v); }));
-  keys.push_back(integer("server", "io_threads", 1, 64, [](settings& s, std::int64_t v) { s.server.io_threads = static_cast<int>(v); }));
-  keys.push_back(integer("server", "max_body_bytes", kib, gib, [](settings& s, std::int64_t v) { s.server.max_body_bytes = static_cast<std::size_t>(v); }));
-  keys.push_back(integer("server", "max_header_bytes", kib, mib, [](settings& s, std::int64_t v) { s.server.max_header_bytes = static_cast<std::size_t>(v); }));
-  keys.push_back(integer("server", "shutdown_grace_ms", 0, 600'000, [](settings& s, std::int64_t v) { s.server.shutdown_grace_ms = static_cast<int>(v); }));
-  keys.push_back(integer("server", "header_timeout_ms", 1, max_timeout_ms, [](settings& s, std::int64_t v) { s.server.header_timeout_ms = static_cast<int>(v); }));
-  keys.push_back(integer("server", "keepalive_timeout_ms", 1, max_timeout_ms, [](settings& s, std::int64_t v) { s.server.keepalive_timeout_ms = static_cast<int>(v); }));
-  keys.push_back(integer("server", "write_timeout_ms", 1, max_timeout_ms, [](settings& s, std::int64_t v) { s.server.write_timeout_ms = static_cast<int>(v); }));
-  keys.push_back(integer("server", "stream_queue_bytes", kib, gib, [](settings& s, std::int64_t v) { s.server.stream_queue_bytes = static_cast<std::size_t>(v); }));
-  keys.push_back(integer("server", "sse_ping_ms", 1, max_timeout_ms, [](settings& s, std::int64_t v) { s.server.sse_ping_ms = static_cast<int>(v); }));
+  keys.push_back(text("server", "host", not_empty,
+                      [](settings& s, const std::string& v) { s.server.host = v; }));
+  keys.push_back(integer("server", "port", 0, 65535, [](settings& s, std::int64_t v) {
+    s.server.port = static_cast<std::uint16_t>(v);
+  }));
+  keys.push_back(integer("server", "io_threads", 1, 64, [](settings& s, std::int64_t v) {
+    s.server.io_threads = static_cast<int>(v);
+  }));
+  keys.push_back(integer("server", "max_body_bytes", kib, gib, [](settings& s, std::int64_t v) {
+    s.server.max_body_bytes = static_cast<std::size_t>(v);
+  }));
+  keys.push_back(integer("server", "max_header_bytes", kib, mib, [](settings& s, std::int64_t v) {
+    s.server.max_header_bytes = static_cast<std::size_t>(v);
+  }));
+  keys.push_back(integer(
+      "server", "shutdown_grace_ms", 0, 600'000,
+      [](settings& s, std::int64_t v) { s.server.shutdown_grace_ms = static_cast<int>(v); }));
+  keys.push_back(integer(
+      "server", "header_timeout_ms", 1, max_timeout_ms,
+      [](settings& s, std::int64_t v) { s.server.header_timeout_ms = static_cast<int>(v); }));
+  keys.push_back(integer(
+      "server", "keepalive_timeout_ms", 1, max_timeout_ms,
+      [](settings& s, std::int64_t v) { s.server.keepalive_timeout_ms = static_cast<int>(v); }));
+  keys.push_back(integer(
+      "server", "write_timeout_ms", 1, max_timeout_ms,
+      [](settings& s, std::int64_t v) { s.server.write_timeout_ms = static_cast<int>(v); }));
+  keys.push_back(integer("server", "stream_queue_bytes", kib, gib, [](settings& s, std::int64_t v) {
+    s.server.stream_queue_bytes = static_cast<std::size_t>(v);
+  }));
+  keys.push_back(
+      integer("server", "sse_ping_ms", 1, max_timeout_ms,
+              [](settings& s, std::int64_t v) { s.server.sse_ping_ms = static_cast<int>(v); }));
   // [upstream]
-  keys.push_back(text("upstream", "base_url",
-                      [](const std::string& v) -> std::optional<std::string> {
-                        if (v.starts_with("http://") || v.starts_with("https://")) return std::nullopt;
-                        return "a URL starting with http:// or https://";
-                      },
-                      [](settings& s, const std::string& v) { s.upstream.base_url = v; }));
-  keys.push_back(integer("upstream", "connect_timeout_ms", 1, max_timeout_ms, [](settings& s, std::int64_t v) { s.upstream.connect_timeout_ms = static_cast<int>(v); }));
-  keys.push_back(integer("upstream", "first_byte_timeout_ms", 1, max_timeout_ms, [](settings& s, std::int64_t v) { s.upstream.first_byte_timeout_ms = static_cast<int>(v); }));
-  keys.push_back(integer("upstream", "idle_timeout_ms", 1, max_timeout_ms, [](settings& s, std::int64_t v) { s.upstream.idle_timeout_ms = static_cast<int>(v); }));
-  keys.push_back(integer("upstream", "total_timeout_ms", 1, max_timeout_ms, [](settings& s, std::int64_t v) { s.upstream.total_timeout_ms = static_cast<int>(v); }));
-  keys.push_back(integer("upstream", "max_connections", 0, 1'000'000, [](settings& s, std::int64_t v) { s.upstream.max_connections = static_cast<int>(v); }));
+  keys.push_back(text(
+      "upstream", "base_url",
+      [](const std::string& v) -> std::optional<std::string> {
+        if (v.starts_with("http://") || v.starts_with("https://")) return std::nullopt;
+        return "a URL starting with http:// or https://";
+      },
+      [](settings& s, const std::string& v) { s.upstream.base_url = v; }));
+  keys.push_back(integer(
+      "upstream", "connect_timeout_ms", 1, max_timeout_ms,
+      [](settings& s, std::int64_t v) { s.upstream.connect_timeout_ms = static_cast<int>(v); }));
+  keys.push_back(integer(
+      "upstream", "first_byte_timeout_ms", 1, max_timeout_ms,
+      [](settings& s, std::int64_t v) { s.upstream.first_byte_timeout_ms = static_cast<int>(v); }));
+  keys.push_back(integer(
+      "upstream", "idle_timeout_ms", 1, max_timeout_ms,
+      [](settings& s, std::int64_t v) { s.upstream.idle_timeout_ms = static_cast<int>(v); }));
+  keys.push_back(integer(
+      "upstream", "total_timeout_ms", 1, max_timeout_ms,
+      [](settings& s, std::int64_t v) { s.upstream.total_timeout_ms = static_cast<int>(v); }));
+  keys.push_back(integer(
+      "upstream", "max_connections", 0, 1'000'000,
+      [](settings& s, std::int64_t v) { s.upstream.max_connections = static_cast<int>(v); }));
   // [catalog]
-  keys.push_back(text("catalog", "path", not_empty, [](settings& s, const std::string& v) { s.catalog.path = v; }));
-  keys.push_back(text("catalog", "seed", {}, [](settings& s, const std::string& v) { s.catalog.seed = v; }));
-  keys.push_back(integer("catalog", "reload_interval_ms", 100, 3'600'000, [](settings& s, std::int64_t v) { s.catalog.reload_interval_ms = static_cast<int>(v); }));
+  keys.push_back(text("catalog", "path", not_empty,
+                      [](settings& s, const std::string& v) { s.catalog.path = v; }));
+  keys.push_back(
+      text("catalog", "seed", {}, [](settings& s, const std::string& v) { s.catalog.seed = v; }));
+  keys.push_back(integer(
+      "catalog", "reload_interval_ms", 100, 3'600'000,
+      [](settings& s, std::int64_t v) { s.catalog.reload_interval_ms = static_cast<int>(v); }));
   // [actors]
-  keys.push_back(integer("actors", "threads", 1, 64, [](settings& s, std::int64_t v) { s.actors.threads = static_cast<int>(v); }));
+  keys.push_back(integer("actors", "threads", 1, 64, [](settings& s, std::int64_t v) {
+    s.actors.threads = static_cast<int>(v);
+  }));
   // [limits]
-  keys.push_back(integer("limits", "model_max_concurrency", 0, 1'000'000, [](settings& s, std::int64_t v) { s.limits.model_max_concurrency = static_cast<int>(v); }));
-  keys.push_back(integer("limits", "ledger_flush_ms", 10, 3'600'000, [](settings& s, std::int64_t v) { s.limits.ledger_flush_ms = static_cast<int>(v); }));
+  keys.push_back(integer(
+      "limits", "model_max_concurrency", 0, 1'000'000,
+      [](settings& s, std::int64_t v) { s.limits.model_max_concurrency = static_cast<int>(v); }));
+  keys.push_back(
+      integer("limits", "ledger_flush_ms", 10, 3'600'000,
+              [](settings& s, std::int64_t v) { s.limits.ledger_flush_ms = static_cast<int>(v); }));
   // [docs]
-  keys.push_back({"docs", "enabled", value_kind::boolean, 0, 0, {},
-                  [](settings& s, const raw_value& v) { s.docs.enabled = std::get<bool>(v); }});
-  keys.push_back(text("docs", "assets_dir", not_empty, [](settings& s, const std::string& v) { s.docs.assets_dir = v; }));
-  keys.push_back(text("docs", "openapi", not_empty, [](settings& s, const std::string& v) { s.docs.openapi = v; }));
+  keys.push_back(
+      {"docs", "enabled", value_kind::boolean, 0, 0, {}, [](settings& s, const raw_value& v) {
+         s.docs.enabled = std::get<bool>(v);
+       }});
+  keys.push_back(text("docs", "assets_dir", not_empty,
+                      [](settings& s, const std::string& v) { s.docs.assets_dir = v; }));
+  keys.push_back(text("docs", "openapi", not_empty,
+                      [](settings& s, const std::string& v) { s.docs.openapi = v; }));
   // [cors]
-  keys.push_back(text("cors", "allow_origins", {}, [](settings& s, const std::string& v) { s.cors.allow_origins = v; }));
+  keys.push_back(text("cors", "allow_origins", {},
+                      [](settings& s, const std::string& v) { s.cors.allow_origins = v; }));
   // [log]
-  keys.push_back(text("log", "level",
-                      [](const std::string& v) { return one_of(v, {"trace", "debug", "info", "warn", "error", "critical", "off"}); },
-                      [](settings& s, const std::string& v) { s.log.level = v; }));
-  keys.push_back(text("log", "format", [](const std::string& v) { return one_of(v, {"text", "json"}); },
-                      [](settings& s, const std::string& v) {
-                        s.log.format = v == "json" ? log_format::json : log_format::text;
-                      }));
-  keys.push_back({"log", "access", value_kind::boolean, 0, 0, {},
-                  [](settings& s, const raw_value& v) { s.log.access = std::get<bool>(v); }});
+  keys.push_back(text(
+      "log", "level",
+      [](const std::string& v) {
+        return one_of(v, {"trace", "debug", "info", "warn", "error", "critical", "off"});
+      },
+      [](settings& s, const std::string& v) { s.log.level = v; }));
+  keys.push_back(text(
+      "log", "format",
+      [](const std::string& v) {
+        return one_of(v, {"text", "json"});
+      },
+      [](settings& s, const std::string& v) {
+        s.log.format = v == "json" ? log_format::json : log_format::text;
+      }));
+  keys.push_back(
+      {"log", "access", value_kind::boolean, 0, 0, {}, [](settings& s, const raw_value& v) {
+         s.log.access = std::get<bool>(v);
+       }});
   return keys;
 }
 

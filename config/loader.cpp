@@ -27,12 +27,15 @@ std::optional<load_error> accept(const key_spec& key, raw_value value, std::stri
                                  settings& out) {
   if (const auto* number = std::get_if<std::int64_t>(&value)) {
     if (*number < key.min || *number > key.max) {
-      return error_for(key, source, fmt::format("{} is out of range; expected {}", *number, describe_range(key)));
+      return error_for(
+          key, source,
+          fmt::format("{} is out of range; expected {}", *number, describe_range(key)));
     }
   }
   if (const auto* text = std::get_if<std::string>(&value); text != nullptr && key.check_text) {
     if (auto allowed = key.check_text(*text)) {
-      return error_for(key, source, fmt::format("\"{}\" is not allowed; expected {}", *text, *allowed));
+      return error_for(key, source,
+                       fmt::format("\"{}\" is not allowed; expected {}", *text, *allowed));
     }
   }
   key.apply(out, value);
@@ -99,7 +102,8 @@ std::optional<raw_value> from_toml(const key_spec& key, const toml::node& node) 
   return std::nullopt;
 }
 
-std::optional<load_error> apply_table(const toml::table& root, const std::string& path, settings& out) {
+std::optional<load_error> apply_table(const toml::table& root, const std::string& path,
+                                      settings& out) {
   for (const auto& [section_key, section_node] : root) {
     const std::string section(section_key.str());
     const auto* table = section_node.as_table();
@@ -109,12 +113,14 @@ std::optional<load_error> apply_table(const toml::table& root, const std::string
     for (const auto& [name_key, node] : *table) {
       const std::string name(name_key.str());
       if (section == "upstream" && name == "api_key") {
-        return load_error{"upstream.api_key",
-                          "upstream.api_key: the key is never read from a file; set DASHSCOPE_API_KEY"};
+        return load_error{
+            "upstream.api_key",
+            "upstream.api_key: the key is never read from a file; set DASHSCOPE_API_KEY"};
       }
       const auto* key = find_key(section, name);
       if (key == nullptr) {
-        return load_error{section + "." + name, fmt::format("{}: unknown key {}.{}", path, section, name)};
+        return load_error{section + "." + name,
+                          fmt::format("{}: unknown key {}.{}", path, section, name)};
       }
       auto value = from_toml(*key, node);
       if (!value) return error_for(*key, path, fmt::format("expected {}", kind_name(key->kind)));
@@ -124,7 +130,8 @@ std::optional<load_error> apply_table(const toml::table& root, const std::string
   return std::nullopt;
 }
 
-std::optional<load_error> apply_file(const cli_options& cli, const environment& env, settings& out) {
+std::optional<load_error> apply_file(const cli_options& cli, const environment& env,
+                                     settings& out) {
   std::string path;
   bool explicit_path = true;
   if (cli.config_path) {
@@ -154,7 +161,8 @@ std::optional<load_error> apply_environment(const environment& env, settings& ou
   for (const auto& key : key_table()) {
     const std::string name = key.env_name();
     auto text = env(name);
-    if (key.section == "upstream" && key.name == "base_url" && !text) text = env("DASHSCOPE_BASE_URL");
+    if (key.section == "upstream" && key.name == "base_url" && !text)
+      text = env("DASHSCOPE_BASE_URL");
     if (!text) continue;
     auto value = parse_text(key, *text);
     if (!value) {
@@ -168,10 +176,12 @@ std::optional<load_error> apply_environment(const environment& env, settings& ou
 
 std::optional<load_error> apply_cli(const cli_options& cli, settings& out) {
   if (cli.host) {
-    if (auto failure = accept(*find_key("server", "host"), raw_value(*cli.host), "--host", out)) return failure;
+    if (auto failure = accept(*find_key("server", "host"), raw_value(*cli.host), "--host", out))
+      return failure;
   }
   if (cli.port) {
-    if (auto failure = accept(*find_key("server", "port"), raw_value(std::int64_t{*cli.port}), "--port", out)) {
+    if (auto failure = accept(*find_key("server", "port"), raw_value(std::int64_t{*cli.port}),
+                              "--port", out)) {
       return failure;
     }
   }
@@ -190,9 +200,12 @@ environment process_environment() {
 
 load_result load_settings(const cli_options& cli, const environment& env) {
   settings out;
-  for (auto* step : {+[](const cli_options& c, const environment& e, settings& s) { return apply_file(c, e, s); },
-                     +[](const cli_options&, const environment& e, settings& s) { return apply_environment(e, s); },
-                     +[](const cli_options& c, const environment&, settings& s) { return apply_cli(c, s); }}) {
+  for (auto* step :
+       {+[](const cli_options&c, const environment&e, settings&s) { return apply_file(c, e, s); },
+        +[](const cli_options&, const environment&e, settings&s) {
+          return apply_environment(e, s);
+        },
+        +[](const cli_options&c, const environment&, settings&s) { return apply_cli(c, s); }}) {
     if (auto failure = step(cli, env, out)) return {std::nullopt, std::move(failure)};
   }
   return {std::move(out), std::nullopt};
@@ -202,7 +215,8 @@ std::string describe(const settings& s) {
   const auto& server = s.server;
   const auto& upstream = s.upstream;
   return fmt::format(
-      "config: server {}:{} io_threads={} max_body_bytes={} max_header_bytes={} shutdown_grace_ms={} "
+      "config: server {}:{} io_threads={} max_body_bytes={} max_header_bytes={} "
+      "shutdown_grace_ms={} "
       "header_timeout_ms={} keepalive_timeout_ms={} write_timeout_ms={} stream_queue_bytes={} "
       "sse_ping_ms={} | upstream {} api_key={} connect={}ms first_byte={}ms idle={}ms total={}ms "
       "max_connections={} | catalog {} seed={} reload={}ms | actors threads={} | limits "
@@ -214,7 +228,9 @@ std::string describe(const settings& s) {
       upstream.api_key.empty() ? "unset" : "set", upstream.connect_timeout_ms,
       upstream.first_byte_timeout_ms, upstream.idle_timeout_ms, upstream.total_timeout_ms,
       upstream.max_connections, s.catalog.path, s.catalog.seed, s.catalog.reload_interval_ms,
-      s.actors.threads, s.limits.model_max_concurrency, s.limits.ledger_flush_ms, s.docs.enabled, s.docs.assets_dir, s.docs.openapi, s.cors.allow_origins, s.log.level, s.log.format == log_format::json ? "json" : "text", s.log.access);
+      s.actors.threads, s.limits.model_max_concurrency, s.limits.ledger_flush_ms, s.docs.enabled,
+      s.docs.assets_dir, s.docs.openapi, s.cors.allow_origins, s.log.level,
+      s.log.format == log_format::json ? "json" : "text", s.log.access);
 }
 
 }  // namespace qgate::config

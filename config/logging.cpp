@@ -12,7 +12,8 @@ namespace {
 // `%*` in the JSON pattern: the message as an escaped JSON string, so any text stays valid JSON.
 class json_message_flag final : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg& message, const std::tm&, spdlog::memory_buf_t& out) override {
+  void format(const spdlog::details::log_msg& message, const std::tm&,
+              spdlog::memory_buf_t& out) override {
     std::string escaped;
     append_json_string(escaped, std::string_view(message.payload.data(), message.payload.size()));
     out.append(escaped.data(), escaped.data() + escaped.size());

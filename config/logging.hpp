@@ -12,7 +12,8 @@ class sink;
 namespace qgate::config {
 
 // `sink` replaces stdout (tests capture output with it).
-void setup_logging(const log_settings& settings, std::shared_ptr<spdlog::sinks::sink> sink = nullptr);
+void setup_logging(const log_settings& settings,
+                   std::shared_ptr<spdlog::sinks::sink> sink = nullptr);
 void flush_logs();
 
 }  // namespace qgate::config

@@ -13,11 +13,11 @@ struct server_settings {
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 << 10;
   int shutdown_grace_ms = 10000;
-  int header_timeout_ms = 30000;      // reading one request's header and body
-  int keepalive_timeout_ms = 75000;   // idle keep-alive connection
-  int write_timeout_ms = 30000;       // a client that stops reading
+  int header_timeout_ms = 30000;               // reading one request's header and body
+  int keepalive_timeout_ms = 75000;            // idle keep-alive connection
+  int write_timeout_ms = 30000;                // a client that stops reading
   std::size_t stream_queue_bytes = 256 << 10;  // SSE backpressure high-water mark per stream
-  int sse_ping_ms = 15000;            // `: ping` comment on an idle stream
+  int sse_ping_ms = 15000;                     // `: ping` comment on an idle stream
 };
 
 struct upstream_settings {
@@ -47,7 +47,7 @@ struct limits_settings {
 
 struct docs_settings {
   bool enabled = true;
-  std::string assets_dir = "web/node_modules";   // npm packages swagger-ui-dist and redoc
+  std::string assets_dir = "web/node_modules";  // npm packages swagger-ui-dist and redoc
   std::string openapi = "http/docs/openapi.json";
 };
 

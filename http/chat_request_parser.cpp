@@ -10,7 +10,9 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-error invalid_params(std::string detail) { return make_error(errc::invalid_params, std::move(detail)); }
+error invalid_params(std::string detail) {
+  return make_error(errc::invalid_params, std::move(detail));
+}
 error invalid_messages(std::string detail) {
   return make_error(errc::invalid_messages, std::move(detail));
 }
@@ -107,7 +109,8 @@ bool given(const simdjson::dom::object& root, std::string_view key, element& val
     }
     if (value.get(max_tokens) != simdjson::SUCCESS || max_tokens < 1 ||
         max_tokens > max_tokens_limit) {
-      return invalid_params("max_tokens 必须在 [1, " + std::to_string(max_tokens_limit) + "] 范围内");
+      return invalid_params("max_tokens 必须在 [1, " + std::to_string(max_tokens_limit) +
+                            "] 范围内");
     }
     request.max_tokens = max_tokens;
   }
@@ -135,7 +138,8 @@ result<chat_request> parse_chat_request(std::string_view body) {
 
   if (auto messages = read_messages(root, request); !messages) return messages.error();
   if (given(root, "stream", value)) {
-    if (value.get(request.stream) != simdjson::SUCCESS) return invalid_params("stream 必须是布尔值");
+    if (value.get(request.stream) != simdjson::SUCCESS)
+      return invalid_params("stream 必须是布尔值");
   }
   if (auto sampling = read_sampling(root, request); !sampling) return sampling.error();
   return request;

@@ -31,7 +31,8 @@ cors_policy::cors_policy(std::string_view allow_origins) {
 std::optional<std::string> cors_policy::allow(std::string_view origin) const {
   if (origin.empty()) return std::nullopt;
   if (any_) return std::string("*");
-  if (std::find(origins_.begin(), origins_.end(), origin) != origins_.end()) return std::string(origin);
+  if (std::find(origins_.begin(), origins_.end(), origin) != origins_.end())
+    return std::string(origin);
   return std::nullopt;
 }
 

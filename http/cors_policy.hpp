@@ -9,7 +9,8 @@
 namespace qgate::http {
 
 inline constexpr std::string_view cors_allowed_methods = "GET, POST, OPTIONS";
-inline constexpr std::string_view cors_allowed_headers = "Content-Type, Authorization, X-API-Key, X-Request-Id";
+inline constexpr std::string_view cors_allowed_headers =
+    "Content-Type, Authorization, X-API-Key, X-Request-Id";
 inline constexpr std::string_view cors_exposed_headers =
     "X-Request-Id, Retry-After, X-RateLimit-Limit-Requests, X-RateLimit-Remaining-Requests, "
     "X-RateLimit-Limit-Tokens, X-RateLimit-Remaining-Tokens";

@@ -1,7 +1,7 @@
 #include "http/query.hpp"
 
-#include <chrono>
 #include <charconv>
+#include <chrono>
 
 namespace qgate::http {
 namespace {
@@ -17,7 +17,9 @@ bool is_calendar_day(std::string_view text) {
     return parsed.ec == std::errc{} && parsed.ptr == end;
   };
   if (!number(0, 4, year) || !number(5, 2, month) || !number(8, 2, day)) return false;
-  return std::chrono::year_month_day(std::chrono::year(year), std::chrono::month(month), std::chrono::day(day)).ok();
+  return std::chrono::year_month_day(std::chrono::year(year), std::chrono::month(month),
+                                     std::chrono::day(day))
+      .ok();
 }
 
 }  // namespace
@@ -41,9 +43,11 @@ std::optional<std::string_view> query_value(std::string_view target, std::string
 
 result<day_range> parse_day_range(std::string_view target) {
   const auto from = query_value(target, "from");
-  if (!from || !is_calendar_day(*from)) return make_error(errc::invalid_params, "from 必须是 YYYY-MM-DD 格式的日期");
+  if (!from || !is_calendar_day(*from))
+    return make_error(errc::invalid_params, "from 必须是 YYYY-MM-DD 格式的日期");
   const auto to = query_value(target, "to").value_or(*from);
-  if (!is_calendar_day(to)) return make_error(errc::invalid_params, "to 必须是 YYYY-MM-DD 格式的日期");
+  if (!is_calendar_day(to))
+    return make_error(errc::invalid_params, "to 必须是 YYYY-MM-DD 格式的日期");
   if (to < *from) return make_error(errc::invalid_params, "to 不能早于 from");
   return day_range{std::string(*from), std::string(to)};
 }

@@ -24,8 +24,9 @@ std::string random_id() {
 
 std::string pick_request_id(std::string_view given) {
   // Only visible ASCII is echoed: the id goes into logs and response headers.
-  const bool sane = !given.empty() && given.size() <= max_client_id_length &&
-                    std::all_of(given.begin(), given.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  const bool sane =
+      !given.empty() && given.size() <= max_client_id_length &&
+      std::all_of(given.begin(), given.end(), [](char c) { return c > 0x20 && c < 0x7f; });
   return sane ? std::string(given) : random_id();
 }
 

@@ -2,9 +2,9 @@
 
 #include "http/connection.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
-#include <spdlog/spdlog.h>
 
 #include <thread>
 #include <vector>
@@ -21,17 +21,18 @@ struct server::impl {
         acceptor(net::make_strand(io)) {}
 
   void accept() {
-    acceptor.async_accept(net::make_strand(io), [this](boost::system::error_code ec, tcp::socket socket) {
-      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-      if (!ec) {
-        socket.set_option(tcp::no_delay(true), ec);
-        start_connection(std::move(socket), shared);
-      } else {
-        // EMFILE and friends: log and keep accepting rather than die.
-        spdlog::warn("accept failed: {}", ec.message());
-      }
-      accept();
-    });
+    acceptor.async_accept(net::make_strand(io),
+                          [this](boost::system::error_code ec, tcp::socket socket) {
+                            if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+                            if (!ec) {
+                              socket.set_option(tcp::no_delay(true), ec);
+                              start_connection(std::move(socket), shared);
+                            } else {
+                              // EMFILE and friends: log and keep accepting rather than die.
+                              spdlog::warn("accept failed: {}", ec.message());
+                            }
+                            accept();
+                          });
   }
 
   net::io_context io;
@@ -53,13 +54,13 @@ result<std::uint16_t> server::listen() {
   const tcp::endpoint endpoint(address, options.port);
   auto& acceptor = impl_->acceptor;
   if (!acceptor.open(endpoint.protocol(), ec) &&
-      !acceptor.set_option(net::socket_base::reuse_address(true), ec) && !acceptor.bind(endpoint, ec) &&
+      !acceptor.set_option(net::socket_base::reuse_address(true), ec) &&
+      !acceptor.bind(endpoint, ec) &&
       !acceptor.listen(net::socket_base::max_listen_connections, ec)) {
     return acceptor.local_endpoint().port();
   }
-  return make_error(errc::internal_error,
-                    "cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " +
-                        ec.message());
+  return make_error(errc::internal_error, "cannot listen on " + options.host + ":" +
+                                              std::to_string(options.port) + ": " + ec.message());
 }
 
 void server::start() {

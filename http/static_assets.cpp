@@ -74,11 +74,13 @@ result<std::shared_ptr<const static_assets>> static_assets::load(const std::stri
     std::string_view route, file, type;
   } files[] = {
       {"/docs/assets/swagger-ui.css", "swagger-ui-dist/swagger-ui.css", "text/css; charset=utf-8"},
-      {"/docs/assets/swagger-ui-bundle.js", "swagger-ui-dist/swagger-ui-bundle.js", "text/javascript; charset=utf-8"},
-      {"/docs/assets/swagger-ui-standalone-preset.js", "swagger-ui-dist/swagger-ui-standalone-preset.js",
+      {"/docs/assets/swagger-ui-bundle.js", "swagger-ui-dist/swagger-ui-bundle.js",
        "text/javascript; charset=utf-8"},
+      {"/docs/assets/swagger-ui-standalone-preset.js",
+       "swagger-ui-dist/swagger-ui-standalone-preset.js", "text/javascript; charset=utf-8"},
       {"/docs/assets/favicon-32x32.png", "swagger-ui-dist/favicon-32x32.png", "image/png"},
-      {"/redoc/assets/redoc.standalone.js", "redoc/bundles/redoc.standalone.js", "text/javascript; charset=utf-8"},
+      {"/redoc/assets/redoc.standalone.js", "redoc/bundles/redoc.standalone.js",
+       "text/javascript; charset=utf-8"},
   };
   for (const auto& file : files) {
     auto body = read_file(assets_dir + "/" + std::string(file.file));

@@ -20,8 +20,8 @@ struct static_asset {
 class static_assets {
  public:
   // `assets_dir` holds the npm packages swagger-ui-dist and redoc; `openapi_path` the document.
-  [[nodiscard]] static result<std::shared_ptr<const static_assets>> load(const std::string& assets_dir,
-                                                                         const std::string& openapi_path);
+  [[nodiscard]] static result<std::shared_ptr<const static_assets>> load(
+      const std::string& assets_dir, const std::string& openapi_path);
 
   const static_asset* find(std::string_view path) const;
 

@@ -1,6 +1,7 @@
-// Hand-written on purpose: Debian's simdjson 3.0 parses but does not serialize, and the SSE hot path
-// appends escaped text straight into the frame buffer, which a DOM-building writer would not allow.
-// Correctness is checked in tests/unit/json_escape_test.cpp by parsing the output with simdjson.
+// Hand-written on purpose: Debian's simdjson 3.0 parses but does not serialize, and the SSE hot
+// path appends escaped text straight into the frame buffer, which a DOM-building writer would not
+// allow. Correctness is checked in tests/unit/json_escape_test.cpp by parsing the output with
+// simdjson.
 #include "messages/json_escape.hpp"
 
 #include <array>

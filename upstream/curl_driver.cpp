@@ -1,5 +1,6 @@
 // The curl_multi_socket_action pattern on a private epoll loop: work per wake-up is proportional to
-// the sockets that are ready, not to the number of open transfers (10,000 idle streams cost nothing).
+// the sockets that are ready, not to the number of open transfers (10,000 idle streams cost
+// nothing).
 #include "upstream/curl_driver.hpp"
 
 #include <curl/curl.h>
@@ -185,7 +186,6 @@ void curl_driver::post(command cmd) {
   (void)::write(state_->wake_fd, &one, sizeof one);
 }
 
-
 namespace {
 
 CURL* take_easy(curl_driver::state& s) {
@@ -198,7 +198,8 @@ CURL* take_easy(curl_driver::state& s) {
 
 void configure(curl_driver::state& s, transfer& t) {
   CURL* easy = t.easy;
-  for (const auto& header : t.call.headers) t.headers = curl_slist_append(t.headers, header.c_str());
+  for (const auto& header : t.call.headers)
+    t.headers = curl_slist_append(t.headers, header.c_str());
   curl_easy_setopt(easy, CURLOPT_URL, t.call.url.c_str());
   curl_easy_setopt(easy, CURLOPT_POST, 1L);
   curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t.call.body.data());
@@ -214,7 +215,8 @@ void configure(curl_driver::state& s, transfer& t) {
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, s.options.verify_tls ? 1L : 0L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, s.options.verify_tls ? 2L : 0L);
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(t.limits.connect_timeout.count()));
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(t.limits.connect_timeout.count()));
   if (t.limits.total_timeout.count() > 0) {
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(t.limits.total_timeout.count()));
   }
@@ -312,11 +314,13 @@ void curl_driver::run() {
 
     auto wait = timeout_scan_interval;
     if (s.timer_deadline) {
-      const auto until_timer = std::chrono::ceil<std::chrono::milliseconds>(*s.timer_deadline - clock::now());
+      const auto until_timer =
+          std::chrono::ceil<std::chrono::milliseconds>(*s.timer_deadline - clock::now());
       wait = std::clamp(until_timer, std::chrono::milliseconds{0}, wait);
     }
     const int wait_ms = static_cast<int>(wait.count());
-    const int ready = epoll_wait(s.epoll_fd, events.data(), static_cast<int>(events.size()), wait_ms);
+    const int ready =
+        epoll_wait(s.epoll_fd, events.data(), static_cast<int>(events.size()), wait_ms);
     for (int i = 0; i < ready; ++i) {
       const int fd = events[static_cast<std::size_t>(i)].data.fd;
       if (fd == s.wake_fd) {

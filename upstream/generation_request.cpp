@@ -46,7 +46,8 @@ std::string generation_body(const chat_request& request) {
   body += request.stream ? ",\"incremental_output\":true" : ",\"incremental_output\":false";
   if (request.temperature) append_number(body, "temperature", *request.temperature);
   if (request.top_p) append_number(body, "top_p", *request.top_p);
-  if (request.max_tokens) fmt::format_to(std::back_inserter(body), ",\"max_tokens\":{}", *request.max_tokens);
+  if (request.max_tokens)
+    fmt::format_to(std::back_inserter(body), ",\"max_tokens\":{}", *request.max_tokens);
   body += "}}";
   return body;
 }

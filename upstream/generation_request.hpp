@@ -9,7 +9,8 @@
 
 namespace qgate::upstream {
 
-inline constexpr std::string_view generation_path = "/api/v1/services/aigc/text-generation/generation";
+inline constexpr std::string_view generation_path =
+    "/api/v1/services/aigc/text-generation/generation";
 
 struct http_call {
   std::string url;

@@ -111,7 +111,8 @@ upstream_error_body parse_error_body(std::string_view body) {
   if (root["code"].get(text) == simdjson::SUCCESS) parsed.code = text;
   if (root["message"].get(text) == simdjson::SUCCESS) parsed.message = text;
   // Compatible-mode shape: {"error":{"code","message"}}.
-  if (parsed.code.empty() && root["error"]["code"].get(text) == simdjson::SUCCESS) parsed.code = text;
+  if (parsed.code.empty() && root["error"]["code"].get(text) == simdjson::SUCCESS)
+    parsed.code = text;
   if (parsed.message.empty() && root["error"]["message"].get(text) == simdjson::SUCCESS) {
     parsed.message = text;
   }
@@ -130,8 +131,8 @@ error classify_upstream_error(long http_status, const upstream_error_body& body)
   if (http_status == 401 || body.code == "InvalidApiKey" || body.code == "invalid_api_key") {
     return make_error(errc::unauthorized, std::move(detail));
   }
-  if (http_status == 429 || body.code.starts_with("Throttling") ||
-      body.code == "limit_requests" || body.code == "insufficient_quota") {
+  if (http_status == 429 || body.code.starts_with("Throttling") || body.code == "limit_requests" ||
+      body.code == "insufficient_quota") {
     return make_error(errc::rate_limited, std::move(detail));
   }
   if (http_status == 408 || body.code == "RequestTimeOut" || body.code == "InternalError.Timeout") {

@@ -8,7 +8,8 @@ namespace {
 constexpr std::string_view status_comment = "HTTP_STATUS/";
 
 std::string_view field_value(std::string_view line, std::size_t colon) {
-  std::string_view value = colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 1);
+  std::string_view value =
+      colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 1);
   if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   return value;
 }

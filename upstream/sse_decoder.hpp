@@ -11,8 +11,8 @@ namespace qgate::upstream {
 
 struct sse_event {
   std::string id;
-  std::string event;  // empty means the default "message"
-  std::string data;   // data lines joined by '\n'
+  std::string event;               // empty means the default "message"
+  std::string data;                // data lines joined by '\n'
   std::optional<int> http_status;  // from DashScope's `:HTTP_STATUS/<n>` comment line
 };
 

@@ -116,11 +116,14 @@ TEST(chat_load, client_disconnect_closes_the_upstream_within_100ms) {
                    closed_at = std::chrono::steady_clock::now();
                    return false;  // curl closes the connection
                  });
-  ASSERT_TRUE(eventually([&] { return mock_stat(upstream, "streams_aborted_by_peer") > aborted_before; }));
+  ASSERT_TRUE(
+      eventually([&] { return mock_stat(upstream, "streams_aborted_by_peer") > aborted_before; }));
   // steady_clock is CLOCK_MONOTONIC in both processes, so the two times compare.
   const std::int64_t noticed = mock_stat(upstream, "last_abort_monotonic_ns");
-  const auto closed_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(closed_at.time_since_epoch()).count();
-  EXPECT_LT(noticed - closed_ns, 100'000'000) << "upstream closed " << (noticed - closed_ns) / 1000 << "us later";
+  const auto closed_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(closed_at.time_since_epoch()).count();
+  EXPECT_LT(noticed - closed_ns, 100'000'000)
+      << "upstream closed " << (noticed - closed_ns) / 1000 << "us later";
   EXPECT_GT(noticed, closed_ns);
 }
 
@@ -137,8 +140,9 @@ TEST(chat_load, a_thousand_cancelled_streams_leave_nothing_behind) {
     for (int i = 0; i < parallel; ++i) {
       clients.emplace_back([&] {
         stream_request(qgate.url("/api/llm/chat"), chat_body("qwen-turbo", "cancel me", true),
-                       {"Content-Type: application/json"},
-                       [](std::string_view chunk) { return chunk.find("data: ") == std::string_view::npos; });
+                       {"Content-Type: application/json"}, [](std::string_view chunk) {
+                         return chunk.find("data: ") == std::string_view::npos;
+                       });
       });
     }
     for (auto& client : clients) client.join();
@@ -146,7 +150,8 @@ TEST(chat_load, a_thousand_cancelled_streams_leave_nothing_behind) {
   EXPECT_TRUE(eventually([&] {
     const auto now = health_of(qgate);
     return now.upstream_transfers == 0 && now.actors == baseline.actors && now.connections <= 1;
-  })) << "actors " << health_of(qgate).actors << " (baseline " << baseline.actors << "), transfers "
+  })) << "actors "
+      << health_of(qgate).actors << " (baseline " << baseline.actors << "), transfers "
       << health_of(qgate).upstream_transfers;
   EXPECT_TRUE(eventually([&] { return mock_stat(upstream, "active_streams") == 0; }));
   // The curl driver may keep a few idle upstream connections for reuse; nothing grows per stream.
@@ -172,7 +177,8 @@ TEST(chat_load, spec_javascript_examples_run_with_node) {
     } else {
       EXPECT_NE(node.output().find("流式响应结束"), std::string::npos) << node.output();
       std::string joined;
-      for (char c : node.output()) if (c != '\n') joined += c;
+      for (char c : node.output())
+        if (c != '\n') joined += c;
       EXPECT_EQ(joined, "mock:你好流式响应结束");
     }
   }

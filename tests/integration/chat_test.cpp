@@ -77,12 +77,14 @@ class chat : public ::testing::Test {
     simdjson::dom::parser parser;
     for (std::size_t i = 0; i + 1 < result.payloads.size(); ++i) {
       simdjson::dom::element frame;
-      EXPECT_EQ(parser.parse(result.payloads[i]).get(frame), simdjson::SUCCESS) << result.payloads[i];
+      EXPECT_EQ(parser.parse(result.payloads[i]).get(frame), simdjson::SUCCESS)
+          << result.payloads[i];
       std::string_view text;
       if (frame["content"].get(text) == simdjson::SUCCESS) {
         result.content += text;
-        result.last_finish = frame["finish_reason"].is_null() ? "null"
-                                                              : std::string(std::string_view(frame["finish_reason"]));
+        result.last_finish = frame["finish_reason"].is_null()
+                                 ? "null"
+                                 : std::string(std::string_view(frame["finish_reason"]));
       }
     }
     return result;
@@ -96,8 +98,8 @@ mock_upstream* chat::upstream_ = nullptr;
 gateway* chat::qgate_ = nullptr;
 
 TEST_F(chat, non_stream_answer) {
-  expect_completion(post(chat_body("qwen-turbo", "你好", false, R"("temperature":0.7)")), "mock:你好",
-                    "stop");
+  expect_completion(post(chat_body("qwen-turbo", "你好", false, R"("temperature":0.7)")),
+                    "mock:你好", "stop");
 }
 
 TEST_F(chat, stream_answer_frames) {
@@ -126,7 +128,8 @@ TEST_F(chat, max_tokens_gives_length) {
 
 TEST_F(chat, forwards_the_dashscope_request) {
   http_request("DELETE", upstream_->base_url() + "/mock/requests");
-  post(chat_body("qwen-turbo", "forward me", true, R"("temperature":0.5,"top_p":0.9,"max_tokens":64)"));
+  post(chat_body("qwen-turbo", "forward me", true,
+                 R"("temperature":0.5,"top_p":0.9,"max_tokens":64)"));
   const auto recorded = http_request("GET", upstream_->base_url() + "/mock/requests").body;
   simdjson::dom::parser parser;
   simdjson::dom::element requests;
@@ -150,11 +153,12 @@ TEST_F(chat, client_errors) {
                "无效的模型名称或模型类型不匹配");
   expect_error(post(chat_body("wanx2.1-t2i-turbo", "x", true)), 400, "INVALID_MODEL",
                "无效的模型名称或模型类型不匹配");
-  expect_error(post(R"({"model":"qwen-turbo","messages":[]})"), 400, "INVALID_MESSAGES", "消息列表不能为空");
+  expect_error(post(R"({"model":"qwen-turbo","messages":[]})"), 400, "INVALID_MESSAGES",
+               "消息列表不能为空");
   expect_error(post(R"({"model":"qwen-turbo","messages":[{"role":"bot","content":"x"}]})"), 400,
                "INVALID_MESSAGES", "消息格式错误:messages[0].role");
-  expect_error(post(chat_body("qwen-turbo", "x", false, R"("temperature":2.5)")), 400, "INVALID_PARAMS",
-               "参数错误:temperature");
+  expect_error(post(chat_body("qwen-turbo", "x", false, R"("temperature":2.5)")), 400,
+               "INVALID_PARAMS", "参数错误:temperature");
   expect_error(post("not json"), 400, "INVALID_PARAMS", "参数错误:");
 }
 
@@ -185,7 +189,8 @@ TEST_F(chat, every_scripted_fault_in_both_modes) {
     const auto unary = post(chat_body("qwen-turbo", prompt, false));
     if (fault.symbol.empty()) {
       ASSERT_EQ(unary.status, 200) << unary.body;
-      EXPECT_NE(unary.body.find(R"("finish_reason":"content_filter")"), std::string::npos) << unary.body;
+      EXPECT_NE(unary.body.find(R"("finish_reason":"content_filter")"), std::string::npos)
+          << unary.body;
     } else {
       expect_error(unary, fault.status, fault.symbol, fault.message);
     }

@@ -30,7 +30,8 @@ TEST(docs, openapi_document_and_pages_are_served) {
   const auto redoc = http_request("GET", qgate.url("/redoc"));
   EXPECT_NE(redoc.body.find("redoc.standalone.js"), std::string::npos);
 
-  for (const std::string& asset : {std::string("/docs/assets/swagger-ui-bundle.js"), std::string("/docs/assets/swagger-ui.css"),
+  for (const std::string& asset : {std::string("/docs/assets/swagger-ui-bundle.js"),
+                                   std::string("/docs/assets/swagger-ui.css"),
                                    std::string("/docs/assets/swagger-ui-standalone-preset.js"),
                                    std::string("/redoc/assets/redoc.standalone.js")}) {
     const auto response = http_request("GET", qgate.url(asset));
@@ -46,20 +47,23 @@ TEST(docs, openapi_document_and_pages_are_served) {
 TEST(cors, any_origin_in_open_mode) {
   mock_upstream upstream;
   gateway qgate(upstream.base_url());
-  const auto preflight = http_request("OPTIONS", qgate.url("/api/llm/chat"), {},
-                                      {"Origin: http://localhost:9999", "Access-Control-Request-Method: POST",
-                                       "Access-Control-Request-Headers: content-type"});
+  const auto preflight =
+      http_request("OPTIONS", qgate.url("/api/llm/chat"), {},
+                   {"Origin: http://localhost:9999", "Access-Control-Request-Method: POST",
+                    "Access-Control-Request-Headers: content-type"});
   EXPECT_EQ(preflight.status, 204);
   EXPECT_EQ(preflight.headers.count("content-length"), 0u);
   EXPECT_EQ(preflight.headers.at("access-control-allow-origin"), "*");
   EXPECT_EQ(preflight.headers.at("access-control-allow-methods"), "GET, POST, OPTIONS");
   EXPECT_EQ(preflight.headers.at("access-control-allow-headers"),
             "Content-Type, Authorization, X-API-Key, X-Request-Id");
-  const auto chat = http_request("POST", qgate.url("/api/llm/chat"), chat_body("qwen-turbo", "cors", true),
-                                 {"Content-Type: application/json", "Origin: http://localhost:9999"});
+  const auto chat =
+      http_request("POST", qgate.url("/api/llm/chat"), chat_body("qwen-turbo", "cors", true),
+                   {"Content-Type: application/json", "Origin: http://localhost:9999"});
   EXPECT_EQ(chat.status, 200);
   EXPECT_EQ(chat.headers.at("access-control-allow-origin"), "*");
-  EXPECT_NE(chat.headers.at("access-control-expose-headers").find("X-Request-Id"), std::string::npos);
+  EXPECT_NE(chat.headers.at("access-control-expose-headers").find("X-Request-Id"),
+            std::string::npos);
   const auto no_origin = http_request("GET", qgate.url("/api/llm/models"));
   EXPECT_EQ(no_origin.headers.count("access-control-allow-origin"), 0u);
 }
@@ -69,11 +73,13 @@ TEST(cors, explicit_list_refuses_other_origins) {
   gateway_options options;
   options.env["QGATE_CORS_ALLOW_ORIGINS"] = "https://app.example.com, http://localhost:3000";
   gateway qgate(upstream.base_url(), options);
-  const auto allowed = http_request("GET", qgate.url("/api/llm/models"), {}, {"Origin: http://localhost:3000"});
+  const auto allowed =
+      http_request("GET", qgate.url("/api/llm/models"), {}, {"Origin: http://localhost:3000"});
   EXPECT_EQ(allowed.headers.at("access-control-allow-origin"), "http://localhost:3000");
   EXPECT_EQ(allowed.headers.at("vary"), "Origin");
-  const auto refused = http_request("OPTIONS", qgate.url("/api/llm/chat"), {},
-                                    {"Origin: https://evil.example", "Access-Control-Request-Method: POST"});
+  const auto refused =
+      http_request("OPTIONS", qgate.url("/api/llm/chat"), {},
+                   {"Origin: https://evil.example", "Access-Control-Request-Method: POST"});
   EXPECT_EQ(refused.status, 204);
   EXPECT_EQ(refused.headers.count("access-control-allow-origin"), 0u);
   EXPECT_EQ(refused.headers.count("access-control-allow-methods"), 0u);

@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <unistd.h>
+#include <atomic>
 
 namespace qgate::testing {
 namespace {
@@ -23,7 +23,8 @@ std::filesystem::path fresh_directory() {
 
 mock_upstream::mock_upstream(std::vector<std::string> args) {
   args.insert(args.begin(), {"--port", "0", "--api-key", mock_key});
-  process = std::make_unique<child_process>(mock_binary, args, std::map<std::string, std::string>{});
+  process =
+      std::make_unique<child_process>(mock_binary, args, std::map<std::string, std::string>{});
   port = process->wait_for_port(std::chrono::seconds(10)).value_or(0);
   EXPECT_NE(port, 0) << "mock did not start";
 }
@@ -55,8 +56,9 @@ gateway::~gateway() {
 
 std::string chat_body(std::string_view model, std::string_view prompt, bool stream,
                       std::string_view extra) {
-  std::string body = R"({"model":)" + json_string(model) + R"(,"messages":[{"role":"user","content":)" +
-                     json_string(prompt) + R"(}],"stream":)" + (stream ? "true" : "false");
+  std::string body = R"({"model":)" + json_string(model) +
+                     R"(,"messages":[{"role":"user","content":)" + json_string(prompt) +
+                     R"(}],"stream":)" + (stream ? "true" : "false");
   if (!extra.empty()) {
     body += ',';
     body += extra;

@@ -74,7 +74,8 @@ TEST_F(gateway_http, lists_only_language_models_with_every_field) {
 }
 
 TEST_F(gateway_http, unknown_path_and_wrong_method) {
-  expect_error(http_request("GET", qgate_->url("/api/llm/nothing")), 404, "NOT_FOUND", "资源不存在");
+  expect_error(http_request("GET", qgate_->url("/api/llm/nothing")), 404, "NOT_FOUND",
+               "资源不存在");
   expect_error(http_request("GET", qgate_->url("/api")), 404, "NOT_FOUND", "资源不存在");
   const auto get_chat = http_request("GET", qgate_->url("/api/llm/chat"));
   expect_error(get_chat, 405, "METHOD_NOT_ALLOWED", "请求方法不被允许");
@@ -93,10 +94,10 @@ TEST_F(gateway_http, oversized_body_and_headers) {
 }
 
 TEST_F(gateway_http, malformed_http_gets_400_and_close) {
-  for (const std::string& request : {std::string("GARBAGE\r\n\r\n"),
-                                    std::string("GET /api/llm/models HTTP/9.9\r\n\r\n"),
-                                    std::string("GET /x HTTP/1.1\r\nBad Header\r\n\r\n"),
-                                    std::string("POST /api/llm/chat HTTP/1.1\r\nContent-Length: zz\r\n\r\n")}) {
+  for (const std::string& request :
+       {std::string("GARBAGE\r\n\r\n"), std::string("GET /api/llm/models HTTP/9.9\r\n\r\n"),
+        std::string("GET /x HTTP/1.1\r\nBad Header\r\n\r\n"),
+        std::string("POST /api/llm/chat HTTP/1.1\r\nContent-Length: zz\r\n\r\n")}) {
     raw_socket socket(qgate_->port);
     ASSERT_TRUE(socket.connected());
     socket.send(request);
@@ -131,8 +132,10 @@ TEST_F(gateway_http, pipelined_requests_are_answered_in_order) {
 TEST_F(gateway_http, expect_100_continue_is_answered_before_the_body) {
   raw_socket socket(qgate_->port);
   const std::string body = R"({"model":"qwen-x","messages":[{"role":"user","content":"x"}]})";
-  socket.send("POST /api/llm/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-              "Expect: 100-continue\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+  socket.send(
+      "POST /api/llm/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Expect: 100-continue\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n");
   EXPECT_NE(socket.read_until("\r\n\r\n", 5s).find("HTTP/1.1 100 Continue"), std::string::npos);
   socket.send(body);
   EXPECT_NE(socket.read_until("INVALID_MODEL", 5s).find("HTTP/1.1 400"), std::string::npos);
@@ -140,7 +143,9 @@ TEST_F(gateway_http, expect_100_continue_is_answered_before_the_body) {
 
 TEST_F(gateway_http, request_pipelined_behind_a_pending_answer_is_served) {
   raw_socket socket(qgate_->port);
-  socket.send("GET /api/llm/models HTTP/1.1\r\nHost: x\r\n\r\nGET /api/llm/models HTTP/1.1\r\nHost: x\r\n\r\n");
+  socket.send(
+      "GET /api/llm/models HTTP/1.1\r\nHost: x\r\n\r\nGET /api/llm/models HTTP/1.1\r\nHost: "
+      "x\r\n\r\n");
   const auto answer = socket.read_until("qwen-max", 5s);
   const auto first = answer.find("HTTP/1.1 200");
   ASSERT_NE(first, std::string::npos) << answer;
@@ -149,7 +154,8 @@ TEST_F(gateway_http, request_pipelined_behind_a_pending_answer_is_served) {
 }
 
 TEST_F(gateway_http, request_id_is_echoed_or_generated) {
-  const auto echoed = http_request("GET", qgate_->url("/api/llm/models"), {}, {"X-Request-Id: trace-42"});
+  const auto echoed =
+      http_request("GET", qgate_->url("/api/llm/models"), {}, {"X-Request-Id: trace-42"});
   EXPECT_EQ(echoed.headers.at("x-request-id"), "trace-42");
   const auto generated = http_request("GET", qgate_->url("/api/llm/models"));
   EXPECT_EQ(generated.headers.at("x-request-id").size(), 32u);
@@ -158,8 +164,10 @@ TEST_F(gateway_http, request_id_is_echoed_or_generated) {
 }
 
 TEST_F(gateway_http, access_log_has_one_line_per_request_without_secrets) {
-  http_request("GET", qgate_->url("/api/llm/models?probe=access-log"), {}, {"X-Request-Id: log-probe"});
-  ASSERT_TRUE(eventually([&] { return qgate_->process->output().find("id=log-probe") != std::string::npos; }));
+  http_request("GET", qgate_->url("/api/llm/models?probe=access-log"), {},
+               {"X-Request-Id: log-probe"});
+  ASSERT_TRUE(eventually(
+      [&] { return qgate_->process->output().find("id=log-probe") != std::string::npos; }));
   const auto output = qgate_->process->output();
   EXPECT_NE(output.find("GET /api/llm/models?probe=access-log 200"), std::string::npos);
   EXPECT_EQ(output.find(mock_key), std::string::npos) << "the API key must never be logged";
@@ -196,10 +204,12 @@ TEST(gateway_lifecycle, sighup_reloads_the_catalog_at_once) {
     added.title = "qwen-hup";
     ASSERT_TRUE(store.value().insert(added).has_value());
   }
-  EXPECT_EQ(http_request("GET", qgate.url("/api/llm/models")).body.find("qwen-hup"), std::string::npos);
+  EXPECT_EQ(http_request("GET", qgate.url("/api/llm/models")).body.find("qwen-hup"),
+            std::string::npos);
   ::kill(qgate.process->pid(), SIGHUP);
   EXPECT_TRUE(eventually([&] {
-    return http_request("GET", qgate.url("/api/llm/models")).body.find("qwen-hup") != std::string::npos;
+    return http_request("GET", qgate.url("/api/llm/models")).body.find("qwen-hup") !=
+           std::string::npos;
   }));
 }
 

@@ -30,7 +30,8 @@ void raw_socket::send(const std::string& bytes) {
 
 // One recv within the deadline: >0 bytes appended, 0 on close, -1 on timeout or error.
 long raw_socket::receive(std::chrono::steady_clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
   if (fd_ < 0 || left.count() <= 0) return -1;
   pollfd pfd{fd_, POLLIN, 0};
   if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) return -1;

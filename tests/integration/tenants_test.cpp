@@ -17,7 +17,8 @@ using namespace std::chrono_literals;
 // Runs `qgate tenant ...` against the gateway's database; returns stdout+stderr and the exit code.
 std::pair<std::string, int> admin(const gateway& qgate, std::vector<std::string> args) {
   args.insert(args.begin(), "tenant");
-  child_process command(qgate_binary, args, {{"QGATE_CATALOG_PATH", (qgate.directory / "catalog.db").string()}});
+  child_process command(qgate_binary, args,
+                        {{"QGATE_CATALOG_PATH", (qgate.directory / "catalog.db").string()}});
   const int code = command.wait(30s);
   return {command.output(), code};
 }
@@ -35,12 +36,14 @@ std::string new_tenant(const gateway& qgate, std::vector<std::string> flags) {
   return key_in(output);
 }
 
-std::string chat(std::string_view prompt, bool stream = false, std::string_view model = "qwen-turbo") {
+std::string chat(std::string_view prompt, bool stream = false,
+                 std::string_view model = "qwen-turbo") {
   return chat_body(model, prompt, stream);
 }
 
 http_response post(const gateway& qgate, const std::string& body, const std::string& auth_header) {
-  return http_request("POST", qgate.url("/api/llm/chat"), body, {"Content-Type: application/json", auth_header});
+  return http_request("POST", qgate.url("/api/llm/chat"), body,
+                      {"Content-Type: application/json", auth_header});
 }
 
 class tenants : public ::testing::Test {
@@ -79,7 +82,8 @@ TEST_F(tenants, every_unauthorized_case_is_401) {
   EXPECT_EQ(post(*qgate_, chat("x"), "X-API-Key: " + key).status, 200);
 
   EXPECT_EQ(admin(*qgate_, {"disable", "team-a"}).second, 0);
-  EXPECT_TRUE(eventually([&] { return post(*qgate_, chat("x"), "X-API-Key: " + key).status == 401; }, 2500ms));
+  EXPECT_TRUE(eventually(
+      [&] { return post(*qgate_, chat("x"), "X-API-Key: " + key).status == 401; }, 2500ms));
   EXPECT_EQ(admin(*qgate_, {"enable", "team-a"}).second, 0);
   ASSERT_TRUE(gateway_accepts(key));
   auto [rotated, code] = admin(*qgate_, {"rotate-key", "team-a"});
@@ -92,11 +96,13 @@ TEST_F(tenants, every_unauthorized_case_is_401) {
 TEST_F(tenants, allow_list_limits_models) {
   const auto key = new_tenant(*qgate_, {"team-b", "--models", "qwen-plus"});
   ASSERT_TRUE(gateway_accepts(key));
-  const auto listed = http_request("GET", qgate_->url("/api/llm/models"), {}, {"X-API-Key: " + key});
+  const auto listed =
+      http_request("GET", qgate_->url("/api/llm/models"), {}, {"X-API-Key: " + key});
   EXPECT_NE(listed.body.find("qwen-plus"), std::string::npos);
   EXPECT_EQ(listed.body.find("qwen-turbo"), std::string::npos);
   const auto refused = post(*qgate_, chat("x", false, "qwen-turbo"), "X-API-Key: " + key);
-  expect_error_envelope(refused.status, refused.body, 400, "INVALID_MODEL", "无效的模型名称或模型类型不匹配");
+  expect_error_envelope(refused.status, refused.body, 400, "INVALID_MODEL",
+                        "无效的模型名称或模型类型不匹配");
   EXPECT_EQ(post(*qgate_, chat("x", false, "qwen-plus"), "X-API-Key: " + key).status, 200);
 }
 
@@ -108,7 +114,9 @@ TEST_F(tenants, over_the_limit_is_429_with_headers) {
   EXPECT_EQ(first.headers.at("x-ratelimit-remaining-requests"), "1");
   EXPECT_EQ(first.headers.at("x-ratelimit-limit-tokens"), "100000");
   EXPECT_TRUE(first.headers.count("x-ratelimit-remaining-tokens"));
-  EXPECT_EQ(post(*qgate_, chat("b", true), "X-API-Key: " + key).headers.at("x-ratelimit-remaining-requests"), "0");
+  EXPECT_EQ(post(*qgate_, chat("b", true), "X-API-Key: " + key)
+                .headers.at("x-ratelimit-remaining-requests"),
+            "0");
   const auto limited = post(*qgate_, chat("c"), "X-API-Key: " + key);
   expect_error_envelope(limited.status, limited.body, 429, "RATE_LIMITED", "请求频率超限");
   EXPECT_EQ(limited.headers.at("retry-after"), "30");  // 2 per minute: one every 30 s
@@ -129,9 +137,10 @@ TEST_F(tenants, ledger_rows_match_the_upstream_usage_also_when_cancelled) {
   ASSERT_EQ(done.status, 200);
   simdjson::dom::parser parser;
   const std::int64_t total = parser.parse(done.body)["data"]["usage"]["total_tokens"];
-  stream_request(qgate_->url("/api/llm/chat"), chat("cancel [[chunks:100]][[interval:20]]", true),
-                 {"Content-Type: application/json", "X-API-Key: " + key},
-                 [](std::string_view chunk) { return chunk.find("data: ") == std::string_view::npos; });
+  stream_request(
+      qgate_->url("/api/llm/chat"), chat("cancel [[chunks:100]][[interval:20]]", true),
+      {"Content-Type: application/json", "X-API-Key: " + key},
+      [](std::string_view chunk) { return chunk.find("data: ") == std::string_view::npos; });
   std::vector<usage_total> totals;
   ASSERT_TRUE(eventually([&] {
     auto store = catalog::model_store::open((qgate_->directory / "catalog.db").string(), "");
@@ -146,11 +155,13 @@ TEST_F(tenants, ledger_rows_match_the_upstream_usage_also_when_cancelled) {
   EXPECT_EQ(totals[0].requests, 2);
   // The cancelled stream recorded the tokens generated before the cut (at least one event).
   EXPECT_GT(totals[0].total_tokens, total);
-  const auto usage = http_request("GET", qgate_->url("/api/llm/usage?from=2000-01-01&to=2999-12-31"), {},
-                                  {"X-API-Key: " + key});
+  const auto usage =
+      http_request("GET", qgate_->url("/api/llm/usage?from=2000-01-01&to=2999-12-31"), {},
+                   {"X-API-Key: " + key});
   ASSERT_EQ(usage.status, 200) << usage.body;
   EXPECT_EQ(std::int64_t(parser.parse(usage.body)["data"].at(0)["requests"]), 2);
-  const auto bad_range = http_request("GET", qgate_->url("/api/llm/usage?from=yesterday"), {}, {"X-API-Key: " + key});
+  const auto bad_range =
+      http_request("GET", qgate_->url("/api/llm/usage?from=yesterday"), {}, {"X-API-Key: " + key});
   EXPECT_EQ(bad_range.status, 400);
 }
 
@@ -173,9 +184,11 @@ TEST(open_mode, refused_on_a_public_address_without_tenants) {
   mock_upstream upstream;
   gateway_options options;
   options.args = {"--host", "0.0.0.0", "--allow-anonymous"};
-  child_process refused(qgate_binary, {"--host", "0.0.0.0", "--port", "0"},
-                        {{"QGATE_CATALOG_PATH", (std::filesystem::temp_directory_path() / "qgate-open-mode.db").string()},
-                         {"QGATE_CATALOG_SEED", std::string(QGATE_SOURCE_DIR) + "/config/models.json"}});
+  child_process refused(
+      qgate_binary, {"--host", "0.0.0.0", "--port", "0"},
+      {{"QGATE_CATALOG_PATH",
+        (std::filesystem::temp_directory_path() / "qgate-open-mode.db").string()},
+       {"QGATE_CATALOG_SEED", std::string(QGATE_SOURCE_DIR) + "/config/models.json"}});
   EXPECT_EQ(refused.wait(10s), 2);
   EXPECT_NE(refused.output().find("--allow-anonymous"), std::string::npos) << refused.output();
   gateway allowed(upstream.base_url(), options);

@@ -72,13 +72,16 @@ TEST(chat_request_parser, message_format_errors_name_the_field) {
 
 TEST(chat_request_parser, parameter_errors_name_the_field) {
   const std::string prefix = R"({"model":"m","messages":[{"role":"user","content":"x"}],)";
-  EXPECT_EQ(message_of(prefix + R"("temperature":2})"), "参数错误:temperature 必须在 [0, 2) 范围内");
-  EXPECT_EQ(message_of(prefix + R"("temperature":-0.1})"), "参数错误:temperature 必须在 [0, 2) 范围内");
+  EXPECT_EQ(message_of(prefix + R"("temperature":2})"),
+            "参数错误:temperature 必须在 [0, 2) 范围内");
+  EXPECT_EQ(message_of(prefix + R"("temperature":-0.1})"),
+            "参数错误:temperature 必须在 [0, 2) 范围内");
   EXPECT_EQ(message_of(prefix + R"("temperature":"hot"})"), "参数错误:temperature 必须是数字");
   EXPECT_EQ(message_of(prefix + R"("temperature":true})"), "参数错误:temperature 必须是数字");
   EXPECT_EQ(message_of(prefix + R"("top_p":0})"), "参数错误:top_p 必须在 (0, 1] 范围内");
   EXPECT_EQ(message_of(prefix + R"("top_p":1.01})"), "参数错误:top_p 必须在 (0, 1] 范围内");
-  EXPECT_EQ(message_of(prefix + R"("max_tokens":0})"), "参数错误:max_tokens 必须在 [1, 1000000] 范围内");
+  EXPECT_EQ(message_of(prefix + R"("max_tokens":0})"),
+            "参数错误:max_tokens 必须在 [1, 1000000] 范围内");
   EXPECT_EQ(message_of(prefix + R"("max_tokens":1.5})"), "参数错误:max_tokens 必须是正整数");
   EXPECT_EQ(message_of(prefix + R"("max_tokens":"10"})"), "参数错误:max_tokens 必须是正整数");
   EXPECT_EQ(message_of(prefix + R"("stream":"yes"})"), "参数错误:stream 必须是布尔值");

@@ -3,10 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <unistd.h>
 
 namespace {
 
@@ -120,8 +120,10 @@ TEST_F(config_test, every_key_has_an_environment_override) {
         value = "false";
         break;
       case value_kind::text:
-        value = key.name == "base_url" ? "http://override" : key.name == "level" ? "warn"
-                : key.name == "format" ? "json" : "override";
+        value = key.name == "base_url" ? "http://override"
+                : key.name == "level"  ? "warn"
+                : key.name == "format" ? "json"
+                                       : "override";
         break;
     }
     auto result = load("", {{key.env_name(), value}});
@@ -143,11 +145,13 @@ TEST_F(config_test, precedence_cli_over_env_over_file) {
 }
 
 TEST_F(config_test, dashscope_environment) {
-  auto result = load("", {{"DASHSCOPE_API_KEY", "sk-secret"}, {"DASHSCOPE_BASE_URL", "http://mock:1"}});
+  auto result =
+      load("", {{"DASHSCOPE_API_KEY", "sk-secret"}, {"DASHSCOPE_BASE_URL", "http://mock:1"}});
   EXPECT_EQ(result.value->upstream.api_key, "sk-secret");
   EXPECT_EQ(result.value->upstream.base_url, "http://mock:1");
   EXPECT_EQ(describe(*result.value).find("sk-secret"), std::string::npos);
-  auto specific = load("", {{"DASHSCOPE_BASE_URL", "http://a"}, {"QGATE_UPSTREAM_BASE_URL", "http://b"}});
+  auto specific =
+      load("", {{"DASHSCOPE_BASE_URL", "http://a"}, {"QGATE_UPSTREAM_BASE_URL", "http://b"}});
   EXPECT_EQ(specific.value->upstream.base_url, "http://b");
 }
 

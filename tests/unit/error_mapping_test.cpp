@@ -10,11 +10,11 @@ namespace {
 using namespace qgate;
 
 // Keep in step with messages/error.hpp; the switch in error_mapping.cpp is checked by the compiler.
-const errc all_codes[] = {errc::invalid_model,   errc::invalid_messages, errc::invalid_params,
-                          errc::unauthorized,    errc::not_found,        errc::method_not_allowed,
-                          errc::payload_too_large, errc::headers_too_large, errc::bad_request,
-                          errc::rate_limited,    errc::upstream_error,   errc::timeout,
-                          errc::unavailable,     errc::internal_error};
+const errc all_codes[] = {
+    errc::invalid_model, errc::invalid_messages,   errc::invalid_params,    errc::unauthorized,
+    errc::not_found,     errc::method_not_allowed, errc::payload_too_large, errc::headers_too_large,
+    errc::bad_request,   errc::rate_limited,       errc::upstream_error,    errc::timeout,
+    errc::unavailable,   errc::internal_error};
 
 TEST(error_mapping, every_code_has_a_distinct_symbol_and_a_parsable_body) {
   std::set<std::string_view> symbols;

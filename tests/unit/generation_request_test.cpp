@@ -15,10 +15,11 @@ TEST(generation_request, golden_stream_body) {
   request.temperature = 0.7;
   request.top_p = 0.8;
   request.max_tokens = 100;
-  EXPECT_EQ(upstream::generation_body(request),
-            R"({"model":"qwen-turbo","input":{"messages":[{"role":"system","content":"be \"brief\""},)"
-            R"({"role":"user","content":"你好\n"}]},"parameters":{"result_format":"message",)"
-            R"("incremental_output":true,"temperature":0.7,"top_p":0.8,"max_tokens":100}})");
+  EXPECT_EQ(
+      upstream::generation_body(request),
+      R"({"model":"qwen-turbo","input":{"messages":[{"role":"system","content":"be \"brief\""},)"
+      R"({"role":"user","content":"你好\n"}]},"parameters":{"result_format":"message",)"
+      R"("incremental_output":true,"temperature":0.7,"top_p":0.8,"max_tokens":100}})");
 }
 
 TEST(generation_request, golden_unary_call) {

@@ -32,8 +32,8 @@ TEST(json_escape, round_trips_hostile_text) {
 }
 
 TEST(json_escape, replaces_invalid_utf8_so_output_always_parses) {
-  const std::string invalid[] = {"\xff", "a\xc3", "\xe4\xbd", "\xed\xa0\x80", "\xc0\xaf",
-                                 "\xf4\x90\x80\x80", "ok\x80ok"};
+  const std::string invalid[] = {
+      "\xff", "a\xc3", "\xe4\xbd", "\xed\xa0\x80", "\xc0\xaf", "\xf4\x90\x80\x80", "ok\x80ok"};
   for (const auto& text : invalid) {
     const auto back = parse_back(qgate::json_string(text));
     EXPECT_NE(back.find("\xEF\xBF\xBD"), std::string::npos) << back;

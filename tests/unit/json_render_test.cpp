@@ -34,9 +34,10 @@ TEST(json_render, models_envelope_has_every_field_in_spec_types) {
 }
 
 TEST(json_render, completion_and_frames) {
-  EXPECT_EQ(http::completion_body({"你好\n", finish_reason::length, {10, 15, 25}}),
-            R"({"code":200,"message":"success","data":{"content":"你好\n","finish_reason":"length",)"
-            R"("usage":{"input_tokens":10,"output_tokens":15,"total_tokens":25}}})");
+  EXPECT_EQ(
+      http::completion_body({"你好\n", finish_reason::length, {10, 15, 25}}),
+      R"({"code":200,"message":"success","data":{"content":"你好\n","finish_reason":"length",)"
+      R"("usage":{"input_tokens":10,"output_tokens":15,"total_tokens":25}}})");
   std::string frames;
   http::append_delta_frame(frames, {"你好", std::nullopt, {}});
   http::append_delta_frame(frames, {"。", finish_reason::stop, {10, 15, 25}});
@@ -44,8 +45,9 @@ TEST(json_render, completion_and_frames) {
             "data: {\"content\":\"你好\",\"finish_reason\":null}\n\n"
             "data: {\"content\":\"。\",\"finish_reason\":\"stop\",\"usage\":{\"input_tokens\":10,"
             "\"output_tokens\":15,\"total_tokens\":25}}\n\n");
-  EXPECT_EQ(http::error_frame({errc::timeout, {}}),
-            "data: {\"code\":504,\"message\":\"请求超时\",\"data\":null,\"error\":\"TIMEOUT\"}\n\n");
+  EXPECT_EQ(
+      http::error_frame({errc::timeout, {}}),
+      "data: {\"code\":504,\"message\":\"请求超时\",\"data\":null,\"error\":\"TIMEOUT\"}\n\n");
 }
 
 }  // namespace

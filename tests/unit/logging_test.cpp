@@ -23,8 +23,9 @@ TEST(logging, json_lines_parse_whatever_the_message) {
   log_settings settings;
   settings.format = log_format::json;
   setup_logging(settings, std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
-  const std::vector<std::string> messages = {"quote \" backslash \\", "line\nbreak\ttab", "ctl \x01\x1f",
-                                             "你好", "invalid \xff\xfe utf8", "{\"nested\":true}"};
+  const std::vector<std::string> messages = {"quote \" backslash \\", "line\nbreak\ttab",
+                                             "ctl \x01\x1f",          "你好",
+                                             "invalid \xff\xfe utf8", "{\"nested\":true}"};
   for (const auto& message : messages) spdlog::info("{}", message);
   spdlog::warn("warned");
   flush_logs();

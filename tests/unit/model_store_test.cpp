@@ -1,5 +1,5 @@
-#include "catalog/migrations.hpp"
 #include "catalog/model_store.hpp"
+#include "catalog/migrations.hpp"
 
 #include <gtest/gtest.h>
 
@@ -56,7 +56,8 @@ TEST(model_store, seed_errors_are_values) {
   EXPECT_FALSE(catalog::parse_model_seed("{}").has_value());
   EXPECT_FALSE(catalog::parse_model_seed(R"([{"title":"x","type":0}])").has_value());
   EXPECT_FALSE(catalog::parse_model_seed(R"([{"id":1,"title":"x","type":"0"}])").has_value());
-  EXPECT_FALSE(catalog::parse_model_seed(R"([{"id":1,"title":"x","type":0,"is_featured":1}])").has_value());
+  EXPECT_FALSE(
+      catalog::parse_model_seed(R"([{"id":1,"title":"x","type":0,"is_featured":1}])").has_value());
   EXPECT_TRUE(catalog::parse_model_seed(R"([{"id":1,"title":"x","type":0}])").has_value());
   EXPECT_FALSE(model_store::open(":memory:", "/nonexistent/models.json").has_value());
 }

@@ -3,10 +3,10 @@
 #include "actors/rate_limiter.hpp"
 #include "messages/actor_protocol.hpp"
 
+#include <gtest/gtest.h>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
@@ -41,7 +41,8 @@ TEST(rate_limits, rpm_admits_exactly_the_limit_then_refills) {
   EXPECT_EQ(refused.info.remaining_requests, 0);
   EXPECT_TRUE(limits.admit(tenant, "m", false, 10, t0 + 1s).admitted);
   EXPECT_FALSE(limits.admit(tenant, "m", false, 10, t0 + 1s).admitted);
-  EXPECT_EQ(limits.admit(tenant, "m", false, 10, t0 + 30s).info.remaining_requests, 28);  // 29 refilled, 1 taken
+  EXPECT_EQ(limits.admit(tenant, "m", false, 10, t0 + 30s).info.remaining_requests,
+            28);  // 29 refilled, 1 taken
 }
 
 TEST(rate_limits, tokens_are_reserved_then_reconciled) {
@@ -53,7 +54,7 @@ TEST(rate_limits, tokens_are_reserved_then_reconciled) {
   EXPECT_EQ(first.info.remaining_tokens, 400);
   const auto second = limits.admit(tenant, "m", false, 600, t0);
   EXPECT_FALSE(second.admitted);
-  EXPECT_EQ(second.info.retry_after_s, 12);  // 200 missing at 1000/60 per second
+  EXPECT_EQ(second.info.retry_after_s, 12);       // 200 missing at 1000/60 per second
   limits.release("t", "m", false, 600, 100, t0);  // used 100 of 600: 500 come back
   const auto third = limits.admit(tenant, "m", false, 600, t0);
   EXPECT_TRUE(third.admitted);
@@ -76,7 +77,8 @@ TEST(rate_limits, stream_cap_and_model_cap) {
   const auto third_stream = limits.admit(tenant, "m", true, 1, now);
   EXPECT_FALSE(third_stream.admitted);
   EXPECT_EQ(third_stream.info.retry_after_s, 1);
-  EXPECT_TRUE(limits.admit(tenant, "m", false, 1, now).admitted) << "the stream cap counts streams only";
+  EXPECT_TRUE(limits.admit(tenant, "m", false, 1, now).admitted)
+      << "the stream cap counts streams only";
   EXPECT_FALSE(limits.admit(tenant_with(0, 0, 0), "m", false, 1, now).admitted) << "model cap of 3";
   EXPECT_TRUE(limits.admit(tenant_with(0, 0, 0), "other", false, 1, now).admitted);
   limits.release("t", "m", true, 1, 1, now);
@@ -104,8 +106,8 @@ TEST(rate_limiter_actor, sixty_admitted_among_eight_concurrent_clients) {
     clients.emplace_back([&] {
       caf::scoped_actor self(system);
       for (int i = 0; i < 25; ++i) {
-        self->request(limiter, caf::infinite, admit_atom::value, tenant_with(60, 0, 0), std::string("m"), false,
-                      std::int64_t{1})
+        self->request(limiter, caf::infinite, admit_atom::value, tenant_with(60, 0, 0),
+                      std::string("m"), false, std::int64_t{1})
             .receive([&](const actors::admission& decision) { admitted += decision.admitted; },
                      [&](const caf::error&) { ADD_FAILURE() << "no answer"; });
       }

@@ -41,8 +41,8 @@ std::string joined_content(const std::vector<decoded>& out) {
 }
 
 TEST(response_decoder, stream_golden_split_everywhere) {
-  const std::string body = event(1, "你好", "null", 1) + event(2, "!", "null", 2) +
-                           event(3, "", "stop", 2);
+  const std::string body =
+      event(1, "你好", "null", 1) + event(2, "!", "null", 2) + event(3, "", "stop", 2);
   for (std::size_t cut = 0; cut <= body.size(); ++cut) {
     const auto out = run(true, 200, body, cut);
     ASSERT_EQ(out.size(), 3u) << cut;
@@ -59,7 +59,8 @@ TEST(response_decoder, stream_golden_split_everywhere) {
 
 TEST(response_decoder, text_result_format_and_length) {
   const std::string body =
-      "id:1\nevent:result\n:HTTP_STATUS/200\ndata:{\"output\":{\"finish_reason\":\"length\",\"text\":\"1+\"},"
+      "id:1\nevent:result\n:HTTP_STATUS/"
+      "200\ndata:{\"output\":{\"finish_reason\":\"length\",\"text\":\"1+\"},"
       "\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}\n\n";
   const auto out = run(true, 200, body, 7);
   ASSERT_EQ(out.size(), 1u);
@@ -85,13 +86,15 @@ TEST(response_decoder, stream_error_events) {
     return "id:1\nevent:error\n:HTTP_STATUS/" + std::to_string(status) + "\ndata:{\"code\":\"" +
            std::string(code) + "\",\"message\":\"m\",\"request_id\":\"r\"}\n\n";
   };
-  EXPECT_EQ(std::get<error>(run(true, 200, frame(401, "InvalidApiKey"), 3)[0]).code, errc::unauthorized);
+  EXPECT_EQ(std::get<error>(run(true, 200, frame(401, "InvalidApiKey"), 3)[0]).code,
+            errc::unauthorized);
   EXPECT_EQ(std::get<error>(run(true, 200, frame(429, "Throttling.RateQuota"), 3)[0]).code,
             errc::rate_limited);
   const auto internal = std::get<error>(run(true, 200, frame(500, "InternalError"), 3)[0]);
   EXPECT_EQ(internal.code, errc::upstream_error);
   EXPECT_EQ(internal.detail, "InternalError: m");
-  const auto filtered = run(true, 200, event(1, "ok", "null", 1) + frame(400, "DataInspectionFailed"), 9);
+  const auto filtered =
+      run(true, 200, event(1, "ok", "null", 1) + frame(400, "DataInspectionFailed"), 9);
   ASSERT_EQ(filtered.size(), 2u);
   EXPECT_EQ(*std::get<chat_delta>(filtered[1]).finish, finish_reason::content_filter);
   EXPECT_EQ(std::get<chat_delta>(filtered[1]).usage.output_tokens, 1);
@@ -104,9 +107,11 @@ TEST(response_decoder, unary_message_and_errors) {
   const auto& completion = std::get<chat_completion>(out.at(0));
   EXPECT_EQ(completion.content, "hi \"x\"");
   EXPECT_EQ(completion.usage.total_tokens, 34);
-  const auto key = run(false, 401, R"({"code":"InvalidApiKey","message":"Invalid API-key provided."})", 4);
+  const auto key =
+      run(false, 401, R"({"code":"InvalidApiKey","message":"Invalid API-key provided."})", 4);
   EXPECT_EQ(std::get<error>(key.at(0)).code, errc::unauthorized);
-  const auto busy = run(false, 503, R"({"code":"ModelUnavailable","message":"Model is unavailable"})", 4);
+  const auto busy =
+      run(false, 503, R"({"code":"ModelUnavailable","message":"Model is unavailable"})", 4);
   EXPECT_EQ(std::get<error>(busy.at(0)).detail, "ModelUnavailable: Model is unavailable");
   const auto moderated = run(false, 400, R"({"code":"DataInspectionFailed","message":"x"})", 4);
   EXPECT_EQ(std::get<chat_completion>(moderated.at(0)).finish, finish_reason::content_filter);

@@ -1,7 +1,7 @@
+#include "catalog/tenant_store.hpp"
 #include "actors/catalog_actor.hpp"
 #include "catalog/api_keys.hpp"
 #include "catalog/model_store.hpp"
-#include "catalog/tenant_store.hpp"
 #include "http/query.hpp"
 
 #include <gtest/gtest.h>
@@ -25,7 +25,8 @@ TEST(api_keys, random_url_safe_and_hashed) {
     keys.insert(key.value());
   }
   EXPECT_EQ(keys.size(), 50u);
-  EXPECT_EQ(catalog::hash_api_key("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(catalog::hash_api_key("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(tenant_store, lifecycle_and_usage) {
@@ -91,8 +92,8 @@ TEST(query, day_ranges) {
   ASSERT_TRUE(range.has_value());
   EXPECT_EQ(range.value().to, "2026-02-28");
   EXPECT_EQ(http::parse_day_range("/u?from=2026-02-01").value().to, "2026-02-01");
-  for (const char* bad : {"/u", "/u?from=2026-02-30", "/u?from=2026-2-1", "/u?from=2026-02-02&to=2026-02-01",
-                          "/u?from=2026-02-01&to=x"}) {
+  for (const char* bad : {"/u", "/u?from=2026-02-30", "/u?from=2026-2-1",
+                          "/u?from=2026-02-02&to=2026-02-01", "/u?from=2026-02-01&to=x"}) {
     auto failed = http::parse_day_range(bad);
     ASSERT_FALSE(failed.has_value()) << bad;
     EXPECT_EQ(failed.error().code, errc::invalid_params);

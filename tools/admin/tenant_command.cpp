@@ -4,8 +4,8 @@
 #include "catalog/tenant_store.hpp"
 #include "config/loader.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 
@@ -18,8 +18,10 @@ struct limit_flags {
   std::optional<std::int64_t> max_streams;
 
   void add_to(CLI::App& command) {
-    command.add_option("--rpm", rpm, "requests per minute (0: unlimited)")->check(CLI::NonNegativeNumber);
-    command.add_option("--tpm", tpm, "tokens per minute (0: unlimited)")->check(CLI::NonNegativeNumber);
+    command.add_option("--rpm", rpm, "requests per minute (0: unlimited)")
+        ->check(CLI::NonNegativeNumber);
+    command.add_option("--tpm", tpm, "tokens per minute (0: unlimited)")
+        ->check(CLI::NonNegativeNumber);
     command.add_option("--max-streams", max_streams, "concurrent streams (0: unlimited)")
         ->check(CLI::NonNegativeNumber);
   }
@@ -41,11 +43,12 @@ void print_table(const std::vector<catalog::tenant_record>& tenants) {
               "MAX_STREAMS", "CREATED", "MODELS");
   for (const auto& t : tenants) {
     const auto& l = t.info.limits;
-    const auto models = t.info.models.empty() ? std::string("*") : catalog::join_models(t.info.models);
+    const auto models =
+        t.info.models.empty() ? std::string("*") : catalog::join_models(t.info.models);
     std::printf("%-20s %-12s %-8s %8lld %10lld %12lld  %-20s %s\n", t.info.name.c_str(),
-                (t.info.key_prefix + "…").c_str(), t.info.enabled ? "yes" : "no", static_cast<long long>(l.rpm),
-                static_cast<long long>(l.tpm), static_cast<long long>(l.max_streams), t.created_at.c_str(),
-                models.c_str());
+                (t.info.key_prefix + "…").c_str(), t.info.enabled ? "yes" : "no",
+                static_cast<long long>(l.rpm), static_cast<long long>(l.tpm),
+                static_cast<long long>(l.max_streams), t.created_at.c_str(), models.c_str());
   }
 }
 
@@ -74,7 +77,9 @@ int run_tenant_command(int argc, char** argv) {
   limits.add_to(*add);
   app.add_subcommand("list", "list tenants (keys appear only as a prefix)");
   for (const char* verb : {"disable", "enable", "rotate-key"}) {
-    app.add_subcommand(verb, std::string(verb) + " a tenant")->add_option("name", name, "tenant name")->required();
+    app.add_subcommand(verb, std::string(verb) + " a tenant")
+        ->add_option("name", name, "tenant name")
+        ->required();
   }
   auto* set_limits = app.add_subcommand("set-limits", "change a tenant's limits");
   set_limits->add_option("name", name, "tenant name")->required();
@@ -92,7 +97,8 @@ int run_tenant_command(int argc, char** argv) {
     std::fprintf(stderr, "qgate: invalid configuration: %s\n", loaded.failure->message.c_str());
     return 2;
   }
-  auto models_store = catalog::model_store::open(loaded.value->catalog.path, loaded.value->catalog.seed);
+  auto models_store =
+      catalog::model_store::open(loaded.value->catalog.path, loaded.value->catalog.seed);
   if (!models_store) return fail(models_store.error().detail);
   catalog::tenant_store store(models_store.value().database());
   const auto verb = app.get_subcommands().front()->get_name();
@@ -109,7 +115,8 @@ int run_tenant_command(int argc, char** argv) {
     if (!key) return fail(key.error().detail);
     std::printf("%s\n", key.value().c_str());
     std::fflush(stdout);
-    std::fprintf(stderr, "qgate tenant: the key of %s is shown only this once; store it now.\n", name.c_str());
+    std::fprintf(stderr, "qgate tenant: the key of %s is shown only this once; store it now.\n",
+                 name.c_str());
     return 0;
   }
   if (verb == "set-limits") {

@@ -1,0 +1,237 @@
+// Internal to http/: one client connection (HTTP/1.1 keep-alive, routing, JSON replies, SSE
+// streams). All its state is touched on its strand; actors reach it only through connection_sink,
+// which posts. connection.cpp reads and routes; connection_stream.cpp writes streams.
+#pragma once
+
+#include "http/connection.hpp"
+#include "http/json_render.hpp"
+
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <optional>
+
+
+namespace qgate::http::detail {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using clock = std::chrono::steady_clock;
+
+constexpr std::string_view json_type = "application/json; charset=utf-8";
+constexpr std::size_t peer_read_chunk = 4096;
+// Status logged for a request whose client went away before the answer (nginx's convention).
+constexpr unsigned client_closed_status = 499;
+
+
+class connection_sink;
+
+struct reply_headers {
+  std::string_view content_type = json_type;
+  std::string_view allow;
+  std::string_view location;
+  std::string_view cache_control;
+};
+
+class connection final : public connection_control,
+                         public std::enable_shared_from_this<connection> {
+ public:
+  connection(net::ip::tcp::socket socket, std::shared_ptr<server_shared> shared)
+      : stream_(std::move(socket)), shared_(std::move(shared)), ping_timer_(stream_.get_executor()) {}
+
+  void start();
+  void close_when_idle() override;
+  void close_now() override;
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+  void deliver_body(std::uint64_t generation, std::string body);
+  void deliver_rate_limit(std::uint64_t generation, const rate_limit_info& info);
+  void deliver_frames(std::uint64_t generation, std::string frames, bool last);
+  void deliver_error(std::uint64_t generation, error err);
+
+ private:
+  const server_options& options() const { return shared_->options; }
+  bool stale(std::uint64_t generation) const { return closed_ || generation != generation_; }
+
+  void do_read();
+  void on_header(beast::error_code ec, std::size_t);
+  void on_continue_sent(beast::error_code ec, std::size_t);
+  void read_body();
+  void on_read(beast::error_code ec, std::size_t);
+  void handle_request();
+  void route(bhttp::request<bhttp::string_body>& request, std::string_view path);
+  void start_chat(bhttp::request<bhttp::string_body>& request);
+  std::shared_ptr<connection_sink> make_sink();
+
+  void reply(unsigned status, std::string body, const reply_headers& headers = {});
+  void reply_error(const error& err, std::string_view allow = {});
+  void reply_preflight();
+  bool reply_static(std::string_view path, bhttp::verb method);
+  template <class Fields>
+  void add_cors(Fields& fields) const;
+  template <class Fields>
+  void add_rate_limit(Fields& fields) const;
+  void start_usage(bhttp::request<bhttp::string_body>& request, std::string_view target);
+  void on_reply_written(beast::error_code ec, std::size_t);
+
+  void watch_peer();
+  void on_peer(beast::error_code ec, std::size_t bytes);
+
+  bool stream_head_serialized() const;
+  void start_stream();
+  void on_stream_head_written(beast::error_code ec, std::size_t);
+  void flush_frames();
+  void on_frames_written(beast::error_code ec, std::size_t);
+  void on_stream_end_written(beast::error_code ec, std::size_t);
+  void arm_ping();
+
+  void finish_request(unsigned status, bool keep_alive);
+  void abort_request();
+  void close();
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::shared_ptr<server_shared> shared_;
+  std::uint64_t registry_id_ = 0;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> response_;
+  bhttp::response<bhttp::empty_body> stream_head_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> head_serializer_;
+  net::steady_timer ping_timer_;
+
+  // The request in flight.
+  std::uint64_t generation_ = 0;
+  bool busy_ = false;
+  bool closed_ = false;
+  bool close_after_ = false;
+  bool keep_alive_ = true;
+  bool peer_watched_ = false;
+  bool read_after_watch_ = false;
+  unsigned version_ = 11;
+  std::string method_;
+  std::string target_;
+  std::string request_id_;
+  std::optional<std::string> cors_origin_;
+  rate_limit_info rate_limit_;
+  clock::time_point started_;
+  std::shared_ptr<connection_sink> sink_;
+  std::unique_ptr<chat_call> call_;
+
+  // The SSE stream of the request in flight.
+  bool stream_finished_ = false;
+  bool writing_ = false;
+  std::string pending_frames_;
+  std::string frames_in_write_;
+  clock::time_point last_write_;
+};
+
+// Thread-safe: actors call it from their threads; everything is posted onto the strand.
+class connection_sink final : public response_sink {
+ public:
+  connection_sink(std::shared_ptr<connection> owner, std::uint64_t generation, std::size_t high_water)
+      : owner_(std::move(owner)), generation_(generation), high_water_(high_water) {}
+
+  void set_rate_limit(rate_limit_info info) override {
+    net::post(owner_->executor(), [owner = owner_, generation = generation_, info] {
+      owner->deliver_rate_limit(generation, info);
+    });
+  }
+  void send_models(model_list models) override { post_body(models_body(*models)); }
+  void send_usage(std::vector<usage_total> totals) override { post_body(usage_body(totals)); }
+  void send_completion(chat_completion completion) override { post_body(completion_body(completion)); }
+  void send_delta(chat_delta delta) override {
+    std::string frame;
+    append_delta_frame(frame, delta);
+    const bool last = delta.finish.has_value();
+    if (last) frame += sse_done_frame;
+    queued_ += frame.size();
+    net::post(owner_->executor(), [owner = owner_, generation = generation_,
+                                   frame = std::move(frame), last]() mutable {
+      owner->deliver_frames(generation, std::move(frame), last);
+    });
+  }
+  void send_error(error err) override {
+    net::post(owner_->executor(), [owner = owner_, generation = generation_, err = std::move(err)]() mutable {
+      owner->deliver_error(generation, std::move(err));
+    });
+  }
+  std::size_t queued_bytes() const noexcept override { return queued_.load(); }
+  void on_drained(std::function<void()> callback) override {
+    std::unique_lock lock(drained_mutex_);
+    if (queued_.load() > high_water_ / 2) {
+      drained_ = std::move(callback);
+      return;
+    }
+    lock.unlock();
+    callback();
+  }
+
+  // On the strand, after `bytes` of frames reached the socket.
+  void written(std::size_t bytes) {
+    queued_ -= std::min(bytes, queued_.load());
+    if (queued_.load() > high_water_ / 2) return;
+    std::function<void()> callback;
+    {
+      std::lock_guard lock(drained_mutex_);
+      callback.swap(drained_);
+    }
+    if (callback) callback();
+  }
+
+ private:
+  void post_body(std::string body) {
+    net::post(owner_->executor(), [owner = owner_, generation = generation_, body = std::move(body)]() mutable {
+      owner->deliver_body(generation, std::move(body));
+    });
+  }
+
+  std::shared_ptr<connection> owner_;
+  std::uint64_t generation_;
+  std::size_t high_water_;
+  std::atomic<std::size_t> queued_{0};
+  std::mutex drained_mutex_;
+  std::function<void()> drained_;
+};
+
+template <class Fields>
+void connection::add_rate_limit(Fields& fields) const {
+  const auto& r = rate_limit_;
+  if (r.limit_requests > 0) {
+    fields.set("X-RateLimit-Limit-Requests", std::to_string(r.limit_requests));
+    fields.set("X-RateLimit-Remaining-Requests", std::to_string(r.remaining_requests));
+  }
+  if (r.limit_tokens > 0) {
+    fields.set("X-RateLimit-Limit-Tokens", std::to_string(r.limit_tokens));
+    fields.set("X-RateLimit-Remaining-Tokens", std::to_string(r.remaining_tokens));
+  }
+  if (r.retry_after_s > 0) fields.set(bhttp::field::retry_after, std::to_string(r.retry_after_s));
+}
+
+template <class Fields>
+void connection::add_cors(Fields& fields) const {
+  if (!cors_origin_) return;
+  fields.set(bhttp::field::access_control_allow_origin, *cors_origin_);
+  if (*cors_origin_ != "*") fields.set(bhttp::field::vary, "Origin");
+  fields.set(bhttp::field::access_control_expose_headers, cors_exposed_headers);
+  if (method_ == "OPTIONS") {
+    fields.set(bhttp::field::access_control_allow_methods, cors_allowed_methods);
+    fields.set(bhttp::field::access_control_allow_headers, cors_allowed_headers);
+    fields.set(bhttp::field::access_control_max_age, cors_max_age);
+  }
+}
+
+
+}  // namespace qgate::http::detail
