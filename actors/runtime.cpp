@@ -126,6 +126,7 @@ gateway_stats runtime::stats() const {
   // The catalog and its loader are always running; the rest are sessions and upstream calls.
   stats.running_actors = parts_->system->registry().running();
   stats.upstream_transfers = parts_->driver->active_transfers();
+  stats.upstream_pauses = parts_->driver->pauses();
   return stats;
 }
 

@@ -146,10 +146,12 @@ void connection::route(bhttp::request<bhttp::string_body>& request, std::string_
   if (path == "/healthz") {
     if (method != bhttp::verb::get) return reply_error(make_error(errc::method_not_allowed), "GET");
     const auto stats = shared_->backend.stats();
-    return reply(200,
-                 success_body(fmt::format(
-                     R"({{"status":"ok","connections":{},"actors":{},"upstream_transfers":{}}})",
-                     shared_->size(), stats.running_actors, stats.upstream_transfers)));
+    return reply(
+        200,
+        success_body(fmt::format(
+            R"({{"status":"ok","connections":{},"actors":{},"upstream_transfers":{},"upstream_pauses":{}}})",
+            shared_->size(), stats.running_actors, stats.upstream_transfers,
+            stats.upstream_pauses)));
   }
   if (reply_static(path, method)) return;
   reply_error(make_error(errc::not_found));

@@ -5,6 +5,7 @@
 #include "messages/response_sink.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,7 @@ class chat_call {
 struct gateway_stats {
   std::size_t running_actors = 0;
   std::size_t upstream_transfers = 0;
+  std::uint64_t upstream_pauses = 0;  // backpressure events since start
 };
 
 class gateway {

@@ -304,7 +304,9 @@ void curl_driver::run() {
         release(s, std::move(t));
       } else {
         auto& t = *found->second;
-        t.paused = cmd.kind == command_kind::pause;
+        const bool pause = cmd.kind == command_kind::pause;
+        if (pause && !t.paused) ++pauses_;
+        t.paused = pause;
         t.last_activity = clock::now();
         curl_easy_pause(t.easy, t.paused ? CURLPAUSE_RECV : CURLPAUSE_CONT);
       }

@@ -54,6 +54,8 @@ class curl_driver {
 
   // Transfers the driver thread currently owns (for leak checks and metrics).
   std::size_t active_transfers() const noexcept { return active_.load(); }
+  // How often a transfer was paused for a slow client, since start (metrics, backpressure tests).
+  std::uint64_t pauses() const noexcept { return pauses_.load(); }
 
   struct state;  // opaque; named here only so the C callbacks in the .cpp can reach it
 
@@ -68,6 +70,7 @@ class curl_driver {
   std::vector<command> inbox_;
   std::atomic<transfer_id> next_id_{1};
   std::atomic<std::size_t> active_{0};
+  std::atomic<std::uint64_t> pauses_{0};
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

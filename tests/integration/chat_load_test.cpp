@@ -1,6 +1,7 @@
 // Concurrency, cancellation and leaks: many streams at once, clients that walk away.
 #include "tests/integration/expectations.hpp"
 #include "tests/integration/gateway_fixture.hpp"
+#include "tests/integration/raw_socket.hpp"
 #include "tests/integration/sse_frames.hpp"
 
 #include <curl/curl.h>
@@ -182,6 +183,62 @@ TEST(chat_load, spec_javascript_examples_run_with_node) {
       EXPECT_EQ(joined, "mock:你好流式响应结束");
     }
   }
+}
+
+}  // namespace
+}  // namespace qgate::testing
+
+namespace qgate::testing {
+namespace {
+
+// A client that stops reading pauses its own upstream read (bounded memory), and resumes it when it
+// reads again: the stream then completes intact.
+TEST(chat_load, a_slow_reader_pauses_its_upstream_and_gets_everything) {
+  // 2,000 events of 6 KB, 1 ms apart: still running when the client stops reading, and more than
+  // the kernel's socket buffers (a few MB on loopback) can absorb.
+  mock_upstream upstream({"--chunks", "2000", "--chunk-interval-ms", "1"});
+  gateway_options options;
+  options.env["QGATE_SERVER_STREAM_QUEUE_BYTES"] = "16384";
+  options.env["QGATE_SERVER_MAX_BODY_BYTES"] = "16777216";
+  gateway qgate(upstream.base_url(), options);
+  const std::string prompt(12'000'000, 'x');
+  const auto body = chat_body("qwen-turbo", prompt, true);
+  raw_socket client(qgate.port, 4096);
+  ASSERT_TRUE(client.connected());
+  client.send(
+      "POST /api/llm/chat HTTP/1.1\r\nHost: x\r\nContent-Type: "
+      "application/json\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_TRUE(eventually([&] {
+    const auto response = http_request("GET", qgate.url("/healthz"));
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (parser.parse(response.body).get(root) != simdjson::SUCCESS) return false;
+    return std::int64_t(root["data"]["upstream_pauses"]) >= 1;
+  })) << "the upstream read was never paused";
+  const auto answer = client.read_until("data: [DONE]\n\n", std::chrono::seconds(60));
+  const auto body_start = answer.find("\r\n\r\n");
+  ASSERT_NE(body_start, std::string::npos);
+  // De-chunk, then count the content that arrived.
+  std::string events;
+  for (std::size_t at = body_start + 4; at < answer.size();) {
+    const auto line_end = answer.find("\r\n", at);
+    if (line_end == std::string::npos) break;
+    const auto size = std::stoul(answer.substr(at, line_end - at), nullptr, 16);
+    if (size == 0) break;
+    events += answer.substr(line_end + 2, size);
+    at = line_end + 2 + size + 2;
+  }
+  std::string content;
+  simdjson::dom::parser parser;
+  for (const auto& payload : sse_payloads(events)) {
+    if (payload == "[DONE]") break;
+    simdjson::dom::element frame;
+    ASSERT_EQ(parser.parse(payload).get(frame), simdjson::SUCCESS);
+    content += std::string_view(frame["content"]);
+  }
+  EXPECT_EQ(content.size(), prompt.size() + 5);
+  EXPECT_EQ(content, "mock:" + prompt);
 }
 
 }  // namespace

@@ -9,7 +9,8 @@ namespace qgate::testing {
 
 class raw_socket {
  public:
-  explicit raw_socket(std::uint16_t port);
+  // `receive_buffer` > 0 shrinks SO_RCVBUF before connecting: a slow reader with a small window.
+  explicit raw_socket(std::uint16_t port, int receive_buffer = 0);
   ~raw_socket();
   raw_socket(const raw_socket&) = delete;
   raw_socket& operator=(const raw_socket&) = delete;
