@@ -1,6 +1,6 @@
 #include "actors/chat_session.hpp"
 
-#include "actors/rate_limits.hpp"
+#include "actors/rate_limiter.hpp"
 #include "actors/upstream_stream.hpp"
 #include "messages/actor_protocol.hpp"
 #include "messages/error_mapping.hpp"
@@ -12,7 +12,6 @@
 
 #include <ctime>
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::actors::admission)
 
 namespace qgate::actors {
 namespace {

@@ -6,7 +6,6 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::actors::admission)
 
 namespace qgate::actors {
 namespace {

@@ -2,7 +2,10 @@
 // serialises the arithmetic without locks; each message is a few hundred nanoseconds of work.
 #pragma once
 
+#include "actors/rate_limits.hpp"
+
 #include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/actor_system.hpp>
 
 #include <chrono>
@@ -20,3 +23,6 @@ caf::actor spawn_rate_limiter(
     limiter_clock now = [] { return std::chrono::steady_clock::now(); });
 
 }  // namespace qgate::actors
+
+// The limiter's answer stays in the process: no serialization needed.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::actors::admission)

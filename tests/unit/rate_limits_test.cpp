@@ -11,7 +11,6 @@
 #include <atomic>
 #include <thread>
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::actors::admission)
 
 namespace {
 
