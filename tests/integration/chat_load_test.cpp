@@ -194,9 +194,9 @@ namespace {
 // A client that stops reading pauses its own upstream read (bounded memory), and resumes it when it
 // reads again: the stream then completes intact.
 TEST(chat_load, a_slow_reader_pauses_its_upstream_and_gets_everything) {
-  // 2,000 events of 6 KB, 1 ms apart: still running when the client stops reading, and more than
-  // the kernel's socket buffers (a few MB on loopback) can absorb.
-  mock_upstream upstream({"--chunks", "2000", "--chunk-interval-ms", "1"});
+  // 400 events of 30 KB, 10 ms apart (3 MB/s for 4 s): still running when the kernel's socket
+  // buffers (a few MB on loopback) are full and the client still has not read.
+  mock_upstream upstream({"--chunks", "400", "--chunk-interval-ms", "10"});
   gateway_options options;
   options.env["QGATE_SERVER_STREAM_QUEUE_BYTES"] = "16384";
   options.env["QGATE_SERVER_MAX_BODY_BYTES"] = "16777216";
