@@ -78,6 +78,7 @@ void drain(qgate::http::server& server, std::chrono::milliseconds grace) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const auto started = std::chrono::steady_clock::now();
   if (argc > 1 && std::string_view(argv[1]) == "tenant") {
     return qgate::admin::run_tenant_command(argc - 1, argv + 1);
   }
@@ -118,7 +119,10 @@ int main(int argc, char** argv) {
   }
   spdlog::info("{}", qgate::config::describe(settings));
   server->start();
-  spdlog::info("qgate listening on {}:{}", settings.server.host, port.value());
+  const auto ready_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  spdlog::info("qgate listening on {}:{} (ready in {} µs)", settings.server.host, port.value(),
+               ready_us.count());
   qgate::config::flush_logs();
 
   wait_for_shutdown(signals, *runtime.value());
