@@ -1,0 +1,36 @@
+// What one run measured; each I/O thread fills its own and they are merged at the end.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "tools/loadgen/histogram.hpp"
+
+namespace qgate::loadgen {
+
+struct run_result {
+  std::int64_t measured_ns = 0;  // from the end of the warm-up to the last recorded completion
+  std::uint64_t completed = 0;   // responses received whole (any status)
+  std::uint64_t ok = 0;          // 2xx, and for streams not lost
+  std::map<int, std::uint64_t> statuses;           // by HTTP status
+  std::map<std::string, std::uint64_t> transport;  // connect, read, write, stall, unfinished
+  std::uint64_t connections = 0;                   // connections opened
+  histogram latency;                               // ns; open loop: from the intended send time
+  histogram ttft;                                  // ns, streams: send to first content frame
+  histogram gap;  // ns, streams: between consecutive content frames
+
+  std::uint64_t streams = 0;       // 2xx streams read to their end or cut
+  std::uint64_t lost_streams = 0;  // did not end properly, or carried malformed frames
+  std::uint64_t stalled = 0;       // no byte for stall_timeout_ms
+  std::uint64_t frames = 0;        // content frames received
+  std::uint64_t malformed = 0;     // malformed frames
+  std::uint64_t error_frames = 0;  // in-stream error frames
+  std::uint64_t frames_lost = 0;   // expected content frames that never came
+
+  void merge(const run_result& other);
+  [[nodiscard]] std::uint64_t errors() const;
+  [[nodiscard]] double requests_per_second() const;
+};
+
+}  // namespace qgate::loadgen
