@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdint>
 
 namespace qgate::loadgen {
 namespace {
@@ -31,7 +32,9 @@ std::int64_t histogram::upper_bound_of(std::size_t index) {
   if (i < sub_buckets) return i;
   const std::int64_t shift = (i - sub_buckets) / half + 1;
   const std::int64_t top = (i - sub_buckets) % half + half;
-  return ((top + 1) << shift) - 1;
+  // Unsigned: the top bucket's bound is 2^63 - 1, whose +1 does not fit a signed value.
+  const auto bound = (static_cast<std::uint64_t>(top + 1) << shift) - 1;
+  return static_cast<std::int64_t>(std::min<std::uint64_t>(bound, INT64_MAX));
 }
 
 void histogram::record(std::int64_t value) {
@@ -59,7 +62,8 @@ double histogram::mean() const {
 std::int64_t histogram::percentile(double q) const {
   if (count_ == 0) return 0;
   q = std::clamp(q, 0.0, 100.0);
-  auto rank = static_cast<std::uint64_t>(std::ceil(q / 100.0 * static_cast<double>(count_)));
+  // The epsilon keeps 99.9% of 1000 at rank 999: 0.999 * 1000 is 999.0000000000001 in doubles.
+  auto rank = static_cast<std::uint64_t>(std::ceil(q / 100.0 * static_cast<double>(count_) - 1e-9));
   rank = std::clamp<std::uint64_t>(rank, 1, count_);
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < counts_.size(); ++i) {
