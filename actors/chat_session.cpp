@@ -16,6 +16,10 @@
 namespace qgate::actors {
 namespace {
 
+// The catalog and the limiter are local actors: they answer, or CAF bounces the request with an
+// error once they are gone. A timeout would wake CAF's clock thread twice per request for nothing.
+constexpr auto local_reply_wait = caf::infinite;
+
 // Status of a request whose client went away (nginx's convention); recorded in the ledger.
 constexpr int client_closed_status = 499;
 
@@ -103,7 +107,7 @@ void admit(session_actor* self, std::shared_ptr<const session_context> context,
   std::size_t prompt_bytes = 0;
   for (const auto& message : request.messages) prompt_bytes += message.content.size();
   const auto estimated = estimate_tokens(prompt_bytes, request.max_tokens.value_or(0));
-  self->request(context->limiter, context->lookup_timeout, admit_atom::value, tenant, request.model,
+  self->request(context->limiter, local_reply_wait, admit_atom::value, tenant, request.model,
                 request.stream, estimated)
       .then(
           [=](admission& decision) mutable {
@@ -132,7 +136,7 @@ caf::behavior chat_session(session_actor* self, std::shared_ptr<const session_co
     if (self->state.upstream) self->send_exit(self->state.upstream, message.reason);
     self->quit(message.reason);
   });
-  self->request(context->catalog, context->lookup_timeout, lookup_atom::value, request.api_key,
+  self->request(context->catalog, local_reply_wait, lookup_atom::value, request.api_key,
                 request.model)
       .then(
           [=](lookup_reply& reply) {

@@ -25,7 +25,6 @@ struct session_context {
   upstream::transfer_limits stream_limits;
   upstream::transfer_limits unary_limits;
   std::size_t queue_high_water = 256 << 10;
-  std::chrono::milliseconds lookup_timeout{5000};
 };
 
 caf::actor spawn_chat_session(caf::actor_system& system,

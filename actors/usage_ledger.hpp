@@ -1,5 +1,5 @@
-// The usage ledger: one row per chat request, written in batches by a detached actor (SQLite
-// blocks) off the request path, flushed on a timer, on size and at shutdown.
+// The usage ledger: one row per chat request, buffered by a scheduled actor and written in batches
+// by a detached one (SQLite blocks) off the request path: on a timer, on size and at shutdown.
 #pragma once
 
 #include <caf/actor.hpp>

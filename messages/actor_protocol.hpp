@@ -15,6 +15,7 @@
 #include <optional>
 #include <unordered_map>
 #include <variant>
+#include <vector>
 
 namespace qgate {
 
@@ -32,6 +33,7 @@ using admit_atom = caf::atom_constant<caf::atom("admit")>;        // session →
 using release_atom = caf::atom_constant<caf::atom("release")>;    // session → rate limiter
 using usage_atom = caf::atom_constant<caf::atom("usage")>;        // gateway → catalog → ledger
 using ledger_flush_atom = caf::atom_constant<caf::atom("lflush")>;  // ledger timer
+using close_atom = caf::atom_constant<caf::atom("close")>;          // ledger → its writer
 
 using optional_model = std::optional<model_info>;
 
@@ -40,6 +42,9 @@ using tenant_index = std::shared_ptr<const std::unordered_map<std::string, tenan
 
 // What the catalog answers a chat request: who is calling, or why not.
 using lookup_reply = std::variant<tenant_info, error>;
+
+// Rows the ledger hands its writer in one message.
+using usage_batch = std::vector<usage_record>;
 
 }  // namespace qgate
 
@@ -56,4 +61,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::tenant_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::tenant_index)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::lookup_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::usage_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::usage_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::rate_limit_info)
