@@ -100,7 +100,7 @@ start_nginx() {
   local nofile
   nofile=$(ulimit -n)
   sed -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$nginx_port|g" -e "s|@UPSTREAM@|$upstream_port|g" \
-    -e "s|@NOFILE@|$nofile|g" -e "s|@CONNECTIONS@|$((nofile - 100))|g" \
+    -e "s|@NOFILE@|$nofile|g" -e "s|@CONNECTIONS@|$((nofile - 50))|g" \
     "$root/bench/nginx.conf.in" >"$prefix/nginx.conf"
   $pin_proxy nginx -p "$prefix" -c "$prefix/nginx.conf" >"$run_dir/$name.out" 2>&1 &
   nginx_pid=$!
