@@ -12,7 +12,6 @@
 
 #include <ctime>
 
-
 namespace qgate::actors {
 namespace {
 
