@@ -173,7 +173,7 @@ bool connection::reply_static(std::string_view path, bhttp::verb method) {
   reply_headers headers;
   headers.content_type = asset->content_type;
   headers.cache_control = asset->cache_control;
-  reply(200, asset->body, headers);
+  reply(200, std::string(asset->body), headers);
   return true;
 }
 

@@ -1,8 +1,40 @@
 #include "http/static_assets.hpp"
 
-#include <fstream>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace qgate::http {
+
+// A read-only private mapping of a whole file; the descriptor is closed once mapped.
+class mapped_file {
+ public:
+  static result<std::unique_ptr<const mapped_file>> open(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return make_error(errc::internal_error, "cannot read " + path);
+    struct stat info {};
+    void* data = MAP_FAILED;
+    if (fstat(fd, &info) == 0 && info.st_size > 0) {
+      data = mmap(nullptr, static_cast<std::size_t>(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    }
+    ::close(fd);
+    if (data == MAP_FAILED) return make_error(errc::internal_error, "cannot map " + path);
+    return std::unique_ptr<const mapped_file>(
+        new mapped_file(static_cast<const char*>(data), static_cast<std::size_t>(info.st_size)));
+  }
+  mapped_file(const mapped_file&) = delete;
+  mapped_file& operator=(const mapped_file&) = delete;
+  ~mapped_file() { munmap(const_cast<char*>(data_), size_); }
+
+  [[nodiscard]] std::string_view view() const { return {data_, size_}; }
+
+ private:
+  mapped_file(const char* data, std::size_t size) : data_(data), size_(size) {}
+  const char* data_;
+  std::size_t size_;
+};
+
 namespace {
 
 constexpr std::string_view immutable_cache = "public, max-age=86400";
@@ -47,33 +79,30 @@ constexpr std::string_view redoc_page = R"(<!DOCTYPE html>
 </html>
 )";
 
-// One read into a string of the file's size: start-up loads a few MB of assets, and stream-buffer
-// copying cost tens of milliseconds there.
-[[nodiscard]] result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return make_error(errc::internal_error, "cannot read " + path);
-  std::string content(static_cast<std::size_t>(in.tellg()), '\0');
-  in.seekg(0);
-  if (!in.read(content.data(), static_cast<std::streamsize>(content.size()))) {
-    return make_error(errc::internal_error, "cannot read " + path);
-  }
-  return content;
-}
-
 }  // namespace
 
 result<std::shared_ptr<const static_assets>> static_assets::load(const std::string& assets_dir,
                                                                  const std::string& openapi_path) {
   auto assets = std::make_shared<static_assets>();
   const auto add = [&](std::string route, std::string_view type, std::string_view cache,
-                       std::string body) {
-    assets->assets_[std::move(route)] = {std::string(type), std::string(cache), std::move(body)};
+                       std::string_view body) {
+    assets->assets_[std::move(route)] = {std::string(type), std::string(cache), body};
   };
-  auto openapi = read_file(openapi_path);
-  if (!openapi) return openapi.error();
-  add("/openapi.json", "application/json; charset=utf-8", revalidate, std::move(openapi).value());
-  add("/docs", "text/html; charset=utf-8", revalidate, std::string(swagger_page));
-  add("/redoc", "text/html; charset=utf-8", revalidate, std::string(redoc_page));
+  const auto add_file = [&](std::string route, std::string_view type, std::string_view cache,
+                            const std::string& path) -> result<void> {
+    auto file = mapped_file::open(path);
+    if (!file) return file.error();
+    add(std::move(route), type, cache, file.value()->view());
+    assets->files_.push_back(std::move(file).value());
+    return boost::outcome_v2::success();
+  };
+  if (auto added =
+          add_file("/openapi.json", "application/json; charset=utf-8", revalidate, openapi_path);
+      !added) {
+    return added.error();
+  }
+  add("/docs", "text/html; charset=utf-8", revalidate, swagger_page);
+  add("/redoc", "text/html; charset=utf-8", revalidate, redoc_page);
   const struct {
     std::string_view route, file, type;
   } files[] = {
@@ -87,9 +116,9 @@ result<std::shared_ptr<const static_assets>> static_assets::load(const std::stri
        "text/javascript; charset=utf-8"},
   };
   for (const auto& file : files) {
-    auto body = read_file(assets_dir + "/" + std::string(file.file));
-    if (!body) return body.error();
-    add(std::string(file.route), file.type, immutable_cache, std::move(body).value());
+    auto added = add_file(std::string(file.route), file.type, immutable_cache,
+                          assets_dir + "/" + std::string(file.file));
+    if (!added) return added.error();
   }
   return std::shared_ptr<const static_assets>(std::move(assets));
 }

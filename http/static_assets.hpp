@@ -1,5 +1,6 @@
 // The API docs qgate serves itself, offline: /openapi.json, /docs (Swagger UI), /redoc (ReDoc).
-// Files are read once at start-up and answered from memory.
+// Files are mapped at start-up, not read: the kernel pages them in on first use, so they cost
+// neither start-up time nor resident memory until someone opens the docs.
 #pragma once
 
 #include "messages/error.hpp"
@@ -8,14 +9,17 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace qgate::http {
 
 struct static_asset {
   std::string content_type;
   std::string cache_control;
-  std::string body;
+  std::string_view body;  // into a mapped file or a page compiled in
 };
+
+class mapped_file;
 
 class static_assets {
  public:
@@ -26,6 +30,7 @@ class static_assets {
   const static_asset* find(std::string_view path) const;
 
  private:
+  std::vector<std::unique_ptr<const mapped_file>> files_;
   std::map<std::string, static_asset, std::less<>> assets_;
 };
 
