@@ -48,7 +48,10 @@ write_report() {
   echo
   echo "### Streams ($chunks chunks ${interval} ms apart; µs; added = path − direct)"
   echo
-  echo "| streams | path | ok | lost streams | frames missing | TTFT p50 | TTFT p99 | gap p99 | added TTFT p50 | added TTFT p99 | added gap p99 | peak RSS |"
+  echo "N streams open at all times (each replaced as it ends) for ${stream_seconds} s after a"
+  echo "${stream_warmup} s warm-up; one run per path. \"streams\" counts the streams measured."
+  echo
+  echo "| N | path | streams ok | lost streams | frames missing | TTFT p50 | TTFT p99 | gap p99 | added TTFT p50 | added TTFT p99 | added gap p99 | peak RSS |"
   echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for n in "${stream_sizes[@]}"; do
     local base=$run_dir/st-direct-n$n.json
@@ -56,7 +59,7 @@ write_report() {
       f=$run_dir/st-$p-n$n.json
       local rss="–"
       [ "$p" = qgate ] && rss="$(calc %.1f "${hwm_kb[$n]:-0} / 1024") MB"
-      echo "| $n | $p | $(jget "$f" .ok) | $(jget "$f" .lost_streams) | $(jget "$f" .frames_lost)" \
+      echo "| $n | $p | $(jget "$f" .ok)/$(jget "$f" .completed) | $(jget "$f" .lost_streams) | $(jget "$f" .frames_lost)" \
         "| $(jget "$f" .ttft_us.p50) | $(jget "$f" .ttft_us.p99) | $(jget "$f" .gap_us.p99)" \
         "| $(calc %.1f "$(jget "$f" .ttft_us.p50) - $(jget "$base" .ttft_us.p50)")" \
         "| $(calc %.1f "$(jget "$f" .ttft_us.p99) - $(jget "$base" .ttft_us.p99)")" \
@@ -91,7 +94,7 @@ write_report() {
   echo "|---|---|---|"
   echo "| throughput ≥ 1.0× nginx at c=64 | $(calc %.2f "$q64 / ($n64 + 1e-9)")× | $(verdict "$q64 >= $n64") |"
   echo "| added p50 at c=1 ≤ nginx's + 50 µs | qgate $(calc %.1f "$q1 - $d1") µs, nginx $(calc %.1f "$ng1 - $d1") µs | $(verdict "$q1 - $d1 <= $ng1 - $d1 + 50") |"
-  echo "| $big_n streams: zero lost frames | $(jget "$fq" .lost_streams) lost streams, $(jget "$fq" .frames_lost) frames missing, $(jget "$fq" .ok)/$big_n ok | $(verdict "$(jget "$fq" .lost_streams) + $(jget "$fq" .frames_lost) == 0 && $(jget "$fq" .ok) == $big_n") |"
+  echo "| $big_n streams: zero lost frames | $(jget "$fq" .lost_streams) lost streams, $(jget "$fq" .frames_lost) frames missing, $(jget "$fq" .errors) errors, $(jget "$fq" .ok) ok | $(verdict "$(jget "$fq" .lost_streams) + $(jget "$fq" .frames_lost) + $(jget "$fq" .errors) == 0 && $(jget "$fq" .ok) > 0") |"
   echo "| qgate RSS ≤ 200 MB at $big_n streams | $(calc %.1f "${hwm_kb[$big_n]:-0} / 1024") MB | $(verdict "${hwm_kb[$big_n]:-0} <= 204800") |"
   echo "| added TTFT p99 ≤ 1 ms at $small streams | $added_ttft µs | $(verdict "$added_ttft <= 1000") |"
   echo "| start-to-ready ≤ 100 ms | $ready ms | $(verdict "$ready <= 100") |"

@@ -2,7 +2,7 @@
 # Usage: scripts/install-deps.sh [--test]
 # Installs what qgate needs on Debian 12 (skipping what is present): the build's -dev packages,
 # the docs assets (npm, pinned by web/package-lock.json), and with --test what the tests drive
-# (clang's libFuzzer, Chromium for the browser tests).
+# (clang's libFuzzer, Chromium for the browser tests, nginx and jq for the benchmark's smoke).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,7 @@ packages=(
   libcaf-dev libboost1.81-dev libsimdjson-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
   libgtest-dev libsqlite3-dev libtomlplusplus-dev libcli11-dev libssl-dev sqlite3
 )
-[ "${1:-}" = "--test" ] && packages+=(clang-14 libclang-rt-14-dev chromium fonts-wqy-zenhei)
+[ "${1:-}" = "--test" ] && packages+=(clang-14 libclang-rt-14-dev chromium fonts-wqy-zenhei nginx jq)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 
