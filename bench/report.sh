@@ -48,18 +48,20 @@ write_report() {
   echo
   echo "### Streams ($chunks chunks ${interval} ms apart; µs; added = path − direct)"
   echo
-  echo "N streams open at all times (each replaced as it ends) for ${stream_seconds} s after a"
-  echo "${stream_warmup} s warm-up; one run per path. \"streams\" counts the streams measured."
+  echo "N = ${stream_sizes[0]}: N streams open at all times (each replaced as it ends) for"
+  echo "${stream_seconds} s after a ${stream_warmup} s warm-up. Larger N: one burst of N streams, one per"
+  echo "connection, all opened at once. One run per path; \"streams ok\" counts the streams measured,"
+  echo "\"failed\" the requests that ended in a transport error or a non-2xx status."
   echo
-  echo "| N | path | streams ok | lost streams | frames missing | TTFT p50 | TTFT p99 | gap p99 | added TTFT p50 | added TTFT p99 | added gap p99 | peak RSS |"
-  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| N | path | streams ok | failed | lost streams | frames missing | TTFT p50 | TTFT p99 | gap p99 | added TTFT p50 | added TTFT p99 | added gap p99 | peak RSS |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for n in "${stream_sizes[@]}"; do
     local base=$run_dir/st-direct-n$n.json
     for p in "${paths[@]}"; do
       f=$run_dir/st-$p-n$n.json
       local rss="–"
       [ "$p" = qgate ] && rss="$(calc %.1f "${hwm_kb[$n]:-0} / 1024") MB"
-      echo "| $n | $p | $(jget "$f" .ok)/$(jget "$f" .completed) | $(jget "$f" .lost_streams) | $(jget "$f" .frames_lost)" \
+      echo "| $n | $p | $(jget "$f" .ok)/$(jget "$f" .completed) | $(jget "$f" .errors) | $(jget "$f" .lost_streams) | $(jget "$f" .frames_lost)" \
         "| $(jget "$f" .ttft_us.p50) | $(jget "$f" .ttft_us.p99) | $(jget "$f" .gap_us.p99)" \
         "| $(calc %.1f "$(jget "$f" .ttft_us.p50) - $(jget "$base" .ttft_us.p50)")" \
         "| $(calc %.1f "$(jget "$f" .ttft_us.p99) - $(jget "$base" .ttft_us.p99)")" \

@@ -84,7 +84,7 @@ class worker {
         request_(request),
         rate_(rate),
         timer_(io_),
-        endpoint_(net::ip::make_address(o.host), o.port),
+        endpoint_(net::ip::make_address(o.address), o.port),
         start_ns_(start_ns),
         warm_end_ns_(start_ns + ms_to_ns(o.warmup_s * 1000)),
         deadline_ns_(o.requests != 0 ? INT64_MAX : warm_end_ns_ + ms_to_ns(o.duration_s * 1000)),

@@ -17,7 +17,11 @@ int main(int argc, char** argv) {
     std::fputs(cli.message.c_str(), cli.exit_code == 0 ? stdout : stderr);
     return cli.exit_code;
   }
-  const run_options o = *cli.options;
+  run_options o = *cli.options;
+  if (auto failure = resolve_host(o)) {
+    std::fprintf(stderr, "loadgen: %s\n", failure->c_str());
+    return 2;
+  }
   live_counters live;
   auto done = std::async(std::launch::async, [&] { return run_load(o, live); });
 

@@ -2,12 +2,48 @@
 // a knob of the load and not a property of the test data.
 #include "tools/loadgen/run_options.hpp"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <array>
+
 namespace qgate::loadgen {
 
 std::string effective_path(const run_options& o) {
   if (!o.path.empty()) return o.path;
   return o.target == sse_dialect::gateway ? "/api/llm/chat"
                                           : "/api/v1/services/aigc/text-generation/generation";
+}
+
+std::optional<std::string> resolve_host(run_options& o) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (const int rc = getaddrinfo(o.host.c_str(), nullptr, &hints, &found); rc != 0) {
+    return "cannot resolve " + o.host + ": " + gai_strerror(rc);
+  }
+  // IPv4 first: "localhost" often lists ::1 first while servers commonly bind 127.0.0.1.
+  const addrinfo* chosen = found;
+  for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    if (a->ai_family == AF_INET) {
+      chosen = a;
+      break;
+    }
+  }
+  std::array<char, INET6_ADDRSTRLEN> text{};
+  const void* address =
+      chosen->ai_family == AF_INET6
+          ? static_cast<const void*>(
+                &reinterpret_cast<const sockaddr_in6*>(chosen->ai_addr)->sin6_addr)
+          : static_cast<const void*>(
+                &reinterpret_cast<const sockaddr_in*>(chosen->ai_addr)->sin_addr);
+  const bool ok = inet_ntop(chosen->ai_family, address, text.data(), text.size()) != nullptr;
+  freeaddrinfo(found);
+  if (!ok) return "cannot resolve " + o.host;
+  o.address = text.data();
+  return std::nullopt;
 }
 
 std::string build_request(const run_options& o) {

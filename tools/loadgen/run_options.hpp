@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "tools/loadgen/sse_accounting.hpp"
@@ -11,7 +12,8 @@ namespace qgate::loadgen {
 enum class load_mode { closed, open };
 
 struct run_options {
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1";  // as given: it is also the Host header
+  std::string address;             // host resolved to an IP literal, by resolve_host
   std::uint16_t port = 8000;
   std::string path;  // empty: the target's default path
   sse_dialect target = sse_dialect::gateway;
@@ -39,6 +41,8 @@ struct run_options {
 
 // The path the target serves chat on.
 [[nodiscard]] std::string effective_path(const run_options& o);
+// Sets `address` to an address of `host` (getaddrinfo, IPv4 preferred); the error text if none.
+[[nodiscard]] std::optional<std::string> resolve_host(run_options& o);
 // The complete HTTP/1.1 request, serialized once and written as-is by every connection.
 [[nodiscard]] std::string build_request(const run_options& o);
 
