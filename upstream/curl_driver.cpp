@@ -19,6 +19,7 @@ namespace {
 using clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds timeout_scan_interval{25};
 constexpr std::size_t easy_pool_limit = 256;
+constexpr long receive_buffer_bytes = 4096;
 
 }  // namespace
 
@@ -212,6 +213,9 @@ void configure(curl_driver::state& s, transfer& t) {
   curl_easy_setopt(easy, CURLOPT_PRIVATE, &t);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+  // SSE events and chat answers are a few hundred bytes to a few KB: curl's default 16 KB receive
+  // buffer per transfer was the largest allocation of an open stream (see BENCHMARKS.md).
+  curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, receive_buffer_bytes);
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, s.options.verify_tls ? 1L : 0L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, s.options.verify_tls ? 2L : 0L);
