@@ -119,8 +119,8 @@ int main(int argc, char** argv) {
   }
   spdlog::info("{}", qgate::config::describe(settings));
   server->start();
-  const auto ready_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  const auto ready_us = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
   spdlog::info("qgate listening on {}:{} (ready in {} µs)", settings.server.host, port.value(),
                ready_us.count());
   qgate::config::flush_logs();

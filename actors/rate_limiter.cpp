@@ -6,7 +6,6 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
-
 namespace qgate::actors {
 namespace {
 

@@ -5,8 +5,8 @@
 #include "actors/rate_limits.hpp"
 
 #include <caf/actor.hpp>
-#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 
 #include <chrono>
 #include <cstdint>

@@ -6,7 +6,8 @@
 #include "http/connection.hpp"
 #include "http/json_render.hpp"
 
-
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -18,11 +19,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <optional>
-
 
 namespace qgate::http::detail {
 
@@ -38,7 +36,6 @@ constexpr std::size_t peer_read_chunk = 512;
 // Status logged for a request whose client went away before the answer (nginx's convention).
 constexpr unsigned client_closed_status = 499;
 
-
 class connection_sink;
 
 struct reply_headers {
@@ -52,7 +49,9 @@ class connection final : public connection_control,
                          public std::enable_shared_from_this<connection> {
  public:
   connection(net::ip::tcp::socket socket, std::shared_ptr<server_shared> shared)
-      : stream_(std::move(socket)), shared_(std::move(shared)), ping_timer_(stream_.get_executor()) {}
+      : stream_(std::move(socket)),
+        shared_(std::move(shared)),
+        ping_timer_(stream_.get_executor()) {}
 
   void start();
   void close_when_idle() override;
@@ -143,7 +142,8 @@ class connection final : public connection_control,
 // Thread-safe: actors call it from their threads; everything is posted onto the strand.
 class connection_sink final : public response_sink {
  public:
-  connection_sink(std::shared_ptr<connection> owner, std::uint64_t generation, std::size_t high_water)
+  connection_sink(std::shared_ptr<connection> owner, std::uint64_t generation,
+                  std::size_t high_water)
       : owner_(std::move(owner)), generation_(generation), high_water_(high_water) {}
 
   void set_rate_limit(rate_limit_info info) override {
@@ -153,22 +153,25 @@ class connection_sink final : public response_sink {
   }
   void send_models(model_list models) override { post_body(models_body(*models)); }
   void send_usage(std::vector<usage_total> totals) override { post_body(usage_body(totals)); }
-  void send_completion(chat_completion completion) override { post_body(completion_body(completion)); }
+  void send_completion(chat_completion completion) override {
+    post_body(completion_body(completion));
+  }
   void send_delta(chat_delta delta) override {
     std::string frame;
     append_delta_frame(frame, delta);
     const bool last = delta.finish.has_value();
     if (last) frame += sse_done_frame;
     queued_ += frame.size();
-    net::post(owner_->executor(), [owner = owner_, generation = generation_,
-                                   frame = std::move(frame), last]() mutable {
-      owner->deliver_frames(generation, std::move(frame), last);
-    });
+    net::post(owner_->executor(),
+              [owner = owner_, generation = generation_, frame = std::move(frame), last]() mutable {
+                owner->deliver_frames(generation, std::move(frame), last);
+              });
   }
   void send_error(error err) override {
-    net::post(owner_->executor(), [owner = owner_, generation = generation_, err = std::move(err)]() mutable {
-      owner->deliver_error(generation, std::move(err));
-    });
+    net::post(owner_->executor(),
+              [owner = owner_, generation = generation_, err = std::move(err)]() mutable {
+                owner->deliver_error(generation, std::move(err));
+              });
   }
   std::size_t queued_bytes() const noexcept override { return queued_.load(); }
   void on_drained(std::function<void()> callback) override {
@@ -195,9 +198,10 @@ class connection_sink final : public response_sink {
 
  private:
   void post_body(std::string body) {
-    net::post(owner_->executor(), [owner = owner_, generation = generation_, body = std::move(body)]() mutable {
-      owner->deliver_body(generation, std::move(body));
-    });
+    net::post(owner_->executor(),
+              [owner = owner_, generation = generation_, body = std::move(body)]() mutable {
+                owner->deliver_body(generation, std::move(body));
+              });
   }
 
   std::shared_ptr<connection> owner_;
@@ -234,6 +238,5 @@ void connection::add_cors(Fields& fields) const {
     fields.set(bhttp::field::access_control_max_age, cors_max_age);
   }
 }
-
 
 }  // namespace qgate::http::detail

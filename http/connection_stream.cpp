@@ -61,9 +61,9 @@ void connection::start_stream() {
   head_serializer_.emplace(stream_head_);
   writing_ = true;
   stream_.expires_after(options().write_timeout);
-  bhttp::async_write_header(stream_, *head_serializer_,
-                            beast::bind_front_handler(&connection::on_stream_head_written,
-                                                      shared_from_this()));
+  bhttp::async_write_header(
+      stream_, *head_serializer_,
+      beast::bind_front_handler(&connection::on_stream_head_written, shared_from_this()));
 }
 
 void connection::on_stream_head_written(beast::error_code ec, std::size_t) {
@@ -81,8 +81,9 @@ void connection::flush_frames() {
     if (version_ < 11) return finish_request(200, false);
     writing_ = true;
     stream_.expires_after(options().write_timeout);
-    net::async_write(stream_, bhttp::make_chunk_last(),
-                     beast::bind_front_handler(&connection::on_stream_end_written, shared_from_this()));
+    net::async_write(
+        stream_, bhttp::make_chunk_last(),
+        beast::bind_front_handler(&connection::on_stream_end_written, shared_from_this()));
     return;
   }
   frames_in_write_.swap(pending_frames_);
@@ -115,16 +116,18 @@ void connection::on_stream_end_written(beast::error_code ec, std::size_t) {
 
 void connection::arm_ping() {
   ping_timer_.expires_after(options().sse_ping_interval);
-  ping_timer_.async_wait([self = shared_from_this(), generation = generation_](beast::error_code ec) {
-    if (ec || self->stale(generation) || !self->head_serializer_ || self->stream_finished_) return;
-    // `: ping` is an SSE comment: clients ignore it, proxies see a live connection.
-    if (!self->writing_ && self->pending_frames_.empty() &&
-        clock::now() - self->last_write_ >= self->options().sse_ping_interval) {
-      self->pending_frames_ += sse_ping_frame;
-      self->flush_frames();
-    }
-    self->arm_ping();
-  });
+  ping_timer_.async_wait(
+      [self = shared_from_this(), generation = generation_](beast::error_code ec) {
+        if (ec || self->stale(generation) || !self->head_serializer_ || self->stream_finished_)
+          return;
+        // `: ping` is an SSE comment: clients ignore it, proxies see a live connection.
+        if (!self->writing_ && self->pending_frames_.empty() &&
+            clock::now() - self->last_write_ >= self->options().sse_ping_interval) {
+          self->pending_frames_ += sse_ping_frame;
+          self->flush_frames();
+        }
+        self->arm_ping();
+      });
 }
 
 }  // namespace qgate::http::detail

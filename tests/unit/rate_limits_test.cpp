@@ -11,7 +11,6 @@
 #include <atomic>
 #include <thread>
 
-
 namespace {
 
 using namespace qgate;
