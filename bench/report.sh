@@ -48,9 +48,9 @@ write_report() {
   echo
   echo "### Streams ($chunks chunks ${interval} ms apart; µs; added = path − direct)"
   echo
-  echo "N = ${stream_sizes[0]}: N streams open at all times (each replaced as it ends) for"
-  echo "${stream_seconds} s after a ${stream_warmup} s warm-up. Larger N: one burst of N streams, one per"
-  echo "connection, all opened at once. One run per path; \"streams ok\" counts the streams measured,"
+  echo "Steady state (all N but the largest): N streams open at all times (each replaced as it"
+  echo "ends) for ${stream_seconds} s after a ${stream_warmup} s warm-up. Largest N: one burst of N streams,"
+  echo "one per connection, all opened at once. One run per path; \"streams ok\" counts the streams measured,"
   echo "\"failed\" the requests that ended in a transport error or a non-2xx status."
   echo
   echo "| N | path | streams ok | failed | lost streams | frames missing | TTFT p50 | TTFT p99 | gap p99 | added TTFT p50 | added TTFT p99 | added gap p99 | peak RSS |"
@@ -86,8 +86,8 @@ write_report() {
   d1=$(tp_median direct 1 .latency_us.p50)
   ng1=$(tp_median nginx 1 .latency_us.p50)
   q1=$(tp_median qgate 1 .latency_us.p50)
-  small=${stream_sizes[0]}
-  big_n=${stream_sizes[1]}
+  small=${stream_sizes[-2]}
+  big_n=${stream_sizes[-1]}
   local fq=$run_dir/st-qgate-n$big_n.json fs=$run_dir/st-qgate-n$small.json
   local fd=$run_dir/st-direct-n$small.json
   local added_ttft
