@@ -27,8 +27,7 @@ void connection::connect() {
 }
 
 void connection::write() {
-  sent_ns_ = now_ns();
-  last_activity_ns_ = sent_ns_;
+  last_activity_ns_ = now_ns();
   frames_seen_ = 0;
   body_bytes_ = 0;
   sse_.reset();
@@ -57,11 +56,10 @@ void connection::on_read(error_code ec) {
   if (n != 0 && worker_.options().stream && parser_->get().result_int() / 100 == 2) {
     const std::size_t frames = sse_.feed({body_.data(), n});
     if (frames != 0 && measured_) {
-      const auto from = worker_.options().mode == load_mode::open ? intended_ns_ : sent_ns_;
       auto& r = worker_.result();
       // Frames that complete within one read arrived together: one gap for the first, 0 after.
       if (frames_seen_ == 0) {
-        r.ttft.record(t - from);
+        r.ttft.record(t - intended_ns_);
       } else {
         r.gap.record(t - last_frame_ns_);
       }
@@ -82,7 +80,7 @@ void connection::complete() {
   bool good = success;
   if (measured_) {
     auto& r = worker_.result();
-    r.latency.record(t - (worker_.options().mode == load_mode::open ? intended_ns_ : sent_ns_));
+    r.latency.record(t - intended_ns_);
     ++r.completed;
     ++r.statuses[status];
     if (success && worker_.options().stream) {

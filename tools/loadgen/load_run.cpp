@@ -71,7 +71,9 @@ class connection {
   bool open_ = false, busy_ = false, connecting_ = false, reused_ = false, retried_ = false;
   const char* abort_kind_ = nullptr;
   bool measured_ = false;
-  std::int64_t intended_ns_ = 0, sent_ns_ = 0, last_activity_ns_ = 0, last_frame_ns_ = 0;
+  // When the request was issued (open loop: its intended send time); latency and TTFT count from
+  // here, so a connect the server forced (it closed after the last answer) is part of them.
+  std::int64_t intended_ns_ = 0, last_activity_ns_ = 0, last_frame_ns_ = 0;
   std::uint64_t frames_seen_ = 0, body_bytes_ = 0;
 };
 

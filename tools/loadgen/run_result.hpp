@@ -16,9 +16,9 @@ struct run_result {
   std::map<int, std::uint64_t> statuses;           // by HTTP status
   std::map<std::string, std::uint64_t> transport;  // connect, read, write, stall, unfinished
   std::uint64_t connections = 0;                   // connections opened
-  histogram latency;                               // ns; open loop: from the intended send time
-  histogram ttft;                                  // ns, streams: send to first content frame
-  histogram gap;  // ns, streams: between consecutive content frames
+  histogram latency;  // ns, from the issue (open loop: the intended send time), connect included
+  histogram ttft;     // ns, streams: issue to first content frame
+  histogram gap;      // ns, streams: between consecutive content frames
 
   std::uint64_t streams = 0;       // 2xx streams read to their end or cut
   std::uint64_t lost_streams = 0;  // did not end properly, or carried malformed frames
