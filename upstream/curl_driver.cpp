@@ -318,13 +318,17 @@ void curl_driver::run() {
     commands.clear();
     active_ = s.transfers.size();
 
-    auto wait = timeout_scan_interval;
+    // Without transfers there is nothing to time out: an idle gateway sleeps until a command
+    // (the wake descriptor) or curl's own timer, instead of waking 40 times a second.
+    std::optional<std::chrono::milliseconds> wait;
+    if (!s.transfers.empty()) wait = timeout_scan_interval;
     if (s.timer_deadline) {
       const auto until_timer =
-          std::chrono::ceil<std::chrono::milliseconds>(*s.timer_deadline - clock::now());
-      wait = std::clamp(until_timer, std::chrono::milliseconds{0}, wait);
+          std::max(std::chrono::ceil<std::chrono::milliseconds>(*s.timer_deadline - clock::now()),
+                   std::chrono::milliseconds{0});
+      wait = wait ? std::min(*wait, until_timer) : until_timer;
     }
-    const int wait_ms = static_cast<int>(wait.count());
+    const int wait_ms = wait ? static_cast<int>(wait->count()) : -1;
     const int ready =
         epoll_wait(s.epoll_fd, events.data(), static_cast<int>(events.size()), wait_ms);
     for (int i = 0; i < ready; ++i) {
