@@ -41,6 +41,12 @@ result<void> statement::run() {
   return boost::outcome_v2::success();
 }
 
+void statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  failure_.clear();
+}
+
 std::string statement::text(int column) const {
   const auto* bytes = sqlite3_column_text(stmt_, column);
   if (bytes == nullptr) return {};

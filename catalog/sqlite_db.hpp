@@ -25,6 +25,8 @@ class statement {
   // Returns true while a row is available; errors end the iteration and are kept in `failure()`.
   [[nodiscard]] bool step();
   [[nodiscard]] result<void> run();
+  // Makes the statement ready to run again with new bindings.
+  void reset();
   std::string text(int column) const;
   std::int64_t integer(int column) const;
   const std::string& failure() const noexcept { return failure_; }
