@@ -7,27 +7,53 @@
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::upstream::transfer_outcome)
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace qgate::actors::detail {
+
+// What one turn of the driver's loop brought for a transfer, delivered as one message.
+struct upstream_batch {
+  std::optional<long> status;
+  std::string bytes;
+  std::optional<upstream::transfer_outcome> done;
+
+  [[nodiscard]] bool empty() const { return !status && bytes.empty() && !done; }
+};
+
+}  // namespace qgate::actors::detail
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::actors::detail::upstream_batch)
 
 namespace qgate::actors {
 namespace {
 
-// Runs on the curl driver thread: it only enqueues, never blocks.
+using detail::upstream_batch;
+
+// Runs on the curl driver thread: it collects a turn's events and only enqueues, never blocks.
+// One message per turn instead of one per event: each message from this thread may have to wake
+// a CAF worker, and a short answer brings status, body and end in the same turn.
 class mailbox_observer final : public upstream::transfer_observer {
  public:
   explicit mailbox_observer(caf::actor target) : target_(std::move(target)) {}
-  void on_status(long http_status) override {
-    caf::anon_send(target_, status_atom::value, http_status);
-  }
+  void on_status(long http_status) override { pending_.status = http_status; }
   void on_data(std::string bytes) override {
-    caf::anon_send(target_, bytes_atom::value, std::move(bytes));
+    if (pending_.bytes.empty()) {
+      pending_.bytes = std::move(bytes);
+    } else {
+      pending_.bytes += bytes;
+    }
   }
-  void on_done(upstream::transfer_outcome outcome) override {
-    caf::anon_send(target_, ended_atom::value, std::move(outcome));
+  void on_done(upstream::transfer_outcome outcome) override { pending_.done = std::move(outcome); }
+  void flush() override {
+    if (pending_.empty()) return;
+    caf::anon_send(target_, batch_atom::value, std::exchange(pending_, {}));
   }
 
  private:
   caf::actor target_;
+  upstream_batch pending_;
 };
 
 struct stream_state {
@@ -53,15 +79,13 @@ caf::behavior upstream_stream(caf::stateful_actor<stream_state>* self, caf::acto
   // finished transfer is a no-op.
   self->attach_functor([driver, id] { driver->cancel(id); });
   return {
-      [=](status_atom, long http_status) { self->state.decoder->on_status(http_status); },
-      [=](bytes_atom, const std::string& bytes) {
-        self->state.decoder->on_bytes(bytes, self->state.out);
+      [=](batch_atom, upstream_batch& batch) {
+        auto& decoder = *self->state.decoder;
+        if (batch.status) decoder.on_status(*batch.status);
+        if (!batch.bytes.empty()) decoder.on_bytes(batch.bytes, self->state.out);
+        if (batch.done) decoder.on_end(*batch.done, self->state.out);
         forward(self, session);
-      },
-      [=](ended_atom, const upstream::transfer_outcome& outcome) {
-        self->state.decoder->on_end(outcome, self->state.out);
-        forward(self, session);
-        self->quit();
+        if (batch.done) self->quit();
       },
       [=](pause_atom) { driver->pause(id); },
       [=](resume_atom) { driver->resume(id); },

@@ -25,6 +25,7 @@ constexpr long receive_buffer_bytes = 4096;
 
 struct transfer {
   transfer_id id = 0;
+  curl_driver::state* owner = nullptr;
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   http_call call;
@@ -35,6 +36,7 @@ struct transfer {
   bool got_first_byte = false;
   bool paused = false;
   bool status_reported = false;
+  bool touched = false;  // has events this loop turn; its observer is flushed at the turn's end
 };
 
 enum class command_kind { start, cancel, pause, resume };
@@ -54,13 +56,22 @@ struct curl_driver::state {
   std::unordered_map<transfer_id, std::unique_ptr<transfer>> transfers;
   std::vector<CURL*> easy_pool;
   driver_options options;
+  // Observers with events this loop turn, by transfer (a finished one is no longer in transfers).
+  std::vector<std::pair<transfer_id, std::shared_ptr<transfer_observer>>> touched;
 };
 
 namespace {
 
+void touch(transfer& t) {
+  if (t.touched) return;
+  t.touched = true;
+  t.owner->touched.emplace_back(t.id, t.observer);
+}
+
 void report_status(transfer& t) {
   if (t.status_reported) return;
   t.status_reported = true;
+  touch(t);
   long status = 0;
   curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
   t.observer->on_status(status);
@@ -79,6 +90,7 @@ std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user
   t.got_first_byte = true;
   t.last_activity = clock::now();
   report_status(t);
+  touch(t);
   t.observer->on_data(std::string(data, bytes));
   return bytes;
 }
@@ -198,6 +210,7 @@ CURL* take_easy(curl_driver::state& s) {
 }
 
 void configure(curl_driver::state& s, transfer& t) {
+  t.owner = &s;
   CURL* easy = t.easy;
   for (const auto& header : t.call.headers)
     t.headers = curl_slist_append(t.headers, header.c_str());
@@ -243,10 +256,22 @@ void finish(curl_driver::state& s, transfer_id id, transfer_outcome outcome) {
   auto t = std::move(found->second);
   s.transfers.erase(found);
   report_status(*t);
+  touch(*t);
   curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &outcome.http_status);
   auto observer = std::move(t->observer);
   release(s, std::move(t));
   observer->on_done(std::move(outcome));
+}
+
+// Hands each observer this turn's events; transfers still running get their flag back.
+void flush_touched(curl_driver::state& s) {
+  for (auto& [id, observer] : s.touched) {
+    if (auto found = s.transfers.find(id); found != s.transfers.end()) {
+      found->second->touched = false;
+    }
+    observer->flush();
+  }
+  s.touched.clear();
 }
 
 void drain_finished(curl_driver::state& s) {
@@ -352,6 +377,7 @@ void curl_driver::run() {
     }
     drain_finished(s);
     scan_timeouts(s);
+    flush_touched(s);
     active_ = s.transfers.size();
   }
 }

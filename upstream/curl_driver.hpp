@@ -22,6 +22,9 @@ class transfer_observer {
   virtual void on_status(long http_status) = 0;
   virtual void on_data(std::string bytes) = 0;
   virtual void on_done(transfer_outcome outcome) = 0;
+  // Called once per turn of the driver's loop, after that turn's callbacks for this transfer: an
+  // observer may hold the events back and hand them on together (one message instead of three).
+  virtual void flush() {}
 };
 
 struct transfer_limits {
