@@ -6,23 +6,56 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include <string>
+#include <unordered_map>
+
 namespace qgate::actors {
 namespace {
 
+// What an admitted call holds until its session releases it.
+struct held_call {
+  std::string tenant;
+  std::string model;
+  bool stream = false;
+  std::int64_t estimated = 0;
+};
+
 struct limiter_state {
   rate_limits limits;
+  // Admitted calls by session. The limiter monitors each: a session that ends without releasing
+  // (it was cancelled while its admission was on the way) still frees its slots.
+  std::unordered_map<caf::actor_addr, held_call> held;
 };
 
 caf::behavior rate_limiter(caf::stateful_actor<limiter_state>* self, std::int64_t model_cap,
                            limiter_clock now) {
   self->state.limits = rate_limits(model_cap);
+  self->set_down_handler([=](caf::down_msg& down) {
+    auto found = self->state.held.find(down.source);
+    if (found == self->state.held.end()) return;
+    const auto& call = found->second;
+    self->state.limits.release(call.tenant, call.model, call.stream, call.estimated, 0, now());
+    self->state.held.erase(found);
+  });
   return {
       [=](admit_atom, const tenant_info& tenant, const std::string& model, bool stream,
           std::int64_t estimated) -> admission {
-        return self->state.limits.admit(tenant, model, stream, estimated, now());
+        auto decision = self->state.limits.admit(tenant, model, stream, estimated, now());
+        if (const auto& session = self->current_sender(); decision.admitted && session) {
+          self->state.held[caf::actor_cast<caf::actor_addr>(session)] =
+              held_call{tenant.name, model, stream, estimated};
+          self->monitor(session);
+        }
+        return decision;
       },
       [=](release_atom, const std::string& tenant, const std::string& model, bool stream,
           std::int64_t estimated, std::int64_t used) {
+        // Messages from one sender keep their order, so a release always precedes its down.
+        if (const auto& session = self->current_sender()) {
+          const auto address = caf::actor_cast<caf::actor_addr>(session);
+          self->state.held.erase(address);
+          self->demonitor(address);
+        }
         self->state.limits.release(tenant, model, stream, estimated, used, now());
       },
   };

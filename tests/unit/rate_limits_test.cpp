@@ -116,6 +116,69 @@ TEST(rate_limiter_actor, sixty_admitted_among_eight_concurrent_clients) {
   caf::anon_send_exit(limiter, caf::exit_reason::user_shutdown);
 }
 
+// A session cancelled while its admission was on the way never sends a release: the limiter
+// monitors admitted sessions and frees their slots when they end.
+TEST(rate_limiter_actor, a_session_that_ends_without_release_frees_its_slot) {
+  caf::actor_system_config config;
+  config.set("scheduler.max-threads", std::size_t{1});
+  caf::actor_system system(config);
+  const auto frozen = clock_type::time_point{} + 1h;
+  auto limiter = actors::spawn_rate_limiter(system, 0, [frozen] { return frozen; });
+  const auto one_stream = tenant_with(0, 0, 1);
+  auto admit_stream = [&](caf::scoped_actor& self) {
+    bool admitted = false;
+    self->request(limiter, caf::infinite, admit_atom::value, one_stream, std::string("m"), true,
+                  std::int64_t{1})
+        .receive([&](const actors::admission& decision) { admitted = decision.admitted; },
+                 [&](const caf::error&) { ADD_FAILURE() << "no answer"; });
+    return admitted;
+  };
+  caf::scoped_actor observer(system);
+  {
+    caf::scoped_actor holder(system);
+    ASSERT_TRUE(admit_stream(holder));
+    EXPECT_FALSE(admit_stream(observer)) << "the tenant's one stream is taken";
+  }  // the holder ends without a release
+  bool freed = false;
+  for (int attempt = 0; attempt < 200 && !freed; ++attempt) {
+    freed = admit_stream(observer);
+    if (!freed) std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_TRUE(freed) << "the slot of the ended session was not freed";
+  caf::anon_send_exit(limiter, caf::exit_reason::user_shutdown);
+}
+
+// A release ends the monitoring: the slot is freed once, not again when the session ends.
+TEST(rate_limiter_actor, a_released_session_is_not_released_twice) {
+  caf::actor_system_config config;
+  config.set("scheduler.max-threads", std::size_t{1});
+  caf::actor_system system(config);
+  const auto frozen = clock_type::time_point{} + 1h;
+  auto limiter = actors::spawn_rate_limiter(system, 0, [frozen] { return frozen; });
+  const auto two_streams = tenant_with(0, 0, 2);
+  auto admit_stream = [&](caf::scoped_actor& self) {
+    bool admitted = false;
+    self->request(limiter, caf::infinite, admit_atom::value, two_streams, std::string("m"), true,
+                  std::int64_t{1})
+        .receive([&](const actors::admission& decision) { admitted = decision.admitted; },
+                 [&](const caf::error&) { ADD_FAILURE() << "no answer"; });
+    return admitted;
+  };
+  caf::scoped_actor a(system);
+  caf::scoped_actor b(system);
+  ASSERT_TRUE(admit_stream(a));
+  {
+    caf::scoped_actor released(system);
+    ASSERT_TRUE(admit_stream(released));
+    released->send(limiter, release_atom::value, std::string("t"), std::string("m"), true,
+                   std::int64_t{1}, std::int64_t{1});
+  }
+  ASSERT_TRUE(admit_stream(b)) << "the released slot is free again";
+  std::this_thread::sleep_for(50ms);  // time for a (wrong) second release on the session's end
+  EXPECT_FALSE(admit_stream(a)) << "two streams are open: a third must be refused";
+  caf::anon_send_exit(limiter, caf::exit_reason::user_shutdown);
+}
+
 TEST(rate_limits, estimate) {
   EXPECT_EQ(actors::estimate_tokens(30, 100), 110);
   EXPECT_EQ(actors::estimate_tokens(0, 0), 512);
