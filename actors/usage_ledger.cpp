@@ -19,7 +19,12 @@ struct writer_state {
   std::optional<catalog::model_store> store;
 };
 
-caf::behavior ledger_writer(caf::stateful_actor<writer_state>* self, std::string path) {
+caf::behavior ledger_writer(caf::stateful_actor<writer_state>* self, std::string path,
+                            caf::actor ledger) {
+  // Should the ledger end without its exit handler (an exception), the writer still stops — after
+  // the batches already in its mailbox, since the close it sends itself queues behind them.
+  self->monitor(ledger);
+  self->set_down_handler([=](caf::down_msg&) { self->send(self, close_atom::value); });
   auto store = catalog::model_store::open(path, "");
   if (store) {
     self->state.store.emplace(std::move(store).value());
@@ -64,7 +69,8 @@ struct ledger_state {
 
 caf::behavior usage_ledger(caf::stateful_actor<ledger_state>* self, std::string path,
                            std::chrono::milliseconds interval) {
-  self->state.writer = self->system().spawn<caf::detached>(ledger_writer, std::move(path));
+  self->state.writer = self->system().spawn<caf::detached>(ledger_writer, std::move(path),
+                                                           caf::actor_cast<caf::actor>(self));
   // Whatever ends the ledger (shutdown included), the buffered rows reach the writer first and
   // the writer stops only after writing them.
   self->set_exit_handler([=](caf::exit_msg& message) {
