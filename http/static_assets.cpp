@@ -14,10 +14,16 @@ class mapped_file {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return make_error(errc::internal_error, "cannot read " + path);
     struct stat info {};
-    void* data = MAP_FAILED;
-    if (fstat(fd, &info) == 0 && info.st_size > 0) {
-      data = mmap(nullptr, static_cast<std::size_t>(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (fstat(fd, &info) != 0) {
+      ::close(fd);
+      return make_error(errc::internal_error, "cannot read " + path);
     }
+    if (info.st_size == 0) {  // mmap refuses a length of zero; an empty file is an empty asset
+      ::close(fd);
+      return std::unique_ptr<const mapped_file>(new mapped_file(nullptr, 0));
+    }
+    void* data =
+        mmap(nullptr, static_cast<std::size_t>(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
     ::close(fd);
     if (data == MAP_FAILED) return make_error(errc::internal_error, "cannot map " + path);
     return std::unique_ptr<const mapped_file>(
@@ -25,7 +31,9 @@ class mapped_file {
   }
   mapped_file(const mapped_file&) = delete;
   mapped_file& operator=(const mapped_file&) = delete;
-  ~mapped_file() { munmap(const_cast<char*>(data_), size_); }
+  ~mapped_file() {
+    if (size_ != 0) munmap(const_cast<char*>(data_), size_);
+  }
 
   [[nodiscard]] std::string_view view() const { return {data_, size_}; }
 
@@ -96,11 +104,10 @@ result<std::shared_ptr<const static_assets>> static_assets::load(const std::stri
     assets->files_.push_back(std::move(file).value());
     return boost::outcome_v2::success();
   };
-  if (auto added =
-          add_file("/openapi.json", "application/json; charset=utf-8", revalidate, openapi_path);
-      !added) {
-    return added.error();
-  }
+  auto openapi = mapped_file::open(openapi_path);
+  if (!openapi) return openapi.error();
+  assets->openapi_ = std::string(openapi.value()->view());
+  add("/openapi.json", "application/json; charset=utf-8", revalidate, assets->openapi_);
   add("/docs", "text/html; charset=utf-8", revalidate, swagger_page);
   add("/redoc", "text/html; charset=utf-8", revalidate, redoc_page);
   const struct {

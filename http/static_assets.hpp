@@ -1,6 +1,7 @@
 // The API docs qgate serves itself, offline: /openapi.json, /docs (Swagger UI), /redoc (ReDoc).
 // Files are mapped at start-up, not read: the kernel pages them in on first use, so they cost
-// neither start-up time nor resident memory until someone opens the docs.
+// neither start-up time nor resident memory until someone opens the docs. The OpenAPI document,
+// small and edited by hand, is copied instead.
 #pragma once
 
 #include "messages/error.hpp"
@@ -31,6 +32,7 @@ class static_assets {
 
  private:
   std::vector<std::unique_ptr<const mapped_file>> files_;
+  std::string openapi_;  // copied: an editor may rewrite it in place, and a mapping would fault
   std::map<std::string, static_asset, std::less<>> assets_;
 };
 
