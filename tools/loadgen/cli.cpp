@@ -20,6 +20,9 @@ bool parse_url(std::string url, run_options& o) {
   const auto colon = url.rfind(':');
   if (colon == std::string::npos || colon == 0) return false;
   o.host = url.substr(0, colon);
+  if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']') {
+    o.host = o.host.substr(1, o.host.size() - 2);  // [::1]:8000
+  }
   try {
     const int port = std::stoi(url.substr(colon + 1));
     if (port <= 0 || port > 65535) return false;

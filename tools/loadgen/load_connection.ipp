@@ -136,7 +136,7 @@ void connection::fail(const char* kind, error_code ec) {
 }
 
 void connection::abort(const char* kind) {
-  abort_kind_ = kind;
+  if (abort_kind_ == nullptr) abort_kind_ = kind;  // a stall found earlier stays a stall
   close();  // the pending operation completes with operation_aborted and reports `kind`
 }
 

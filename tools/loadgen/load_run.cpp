@@ -220,7 +220,9 @@ class worker {
     for (auto& c : connections_) {
       if (c->busy()) c->abort("unfinished");
     }
-    if (!queue_.empty()) result_.transport["unfinished"] += queue_.size();
+    for (const auto& [intended, measured] : queue_) {
+      if (measured) ++result_.transport["unfinished"];  // warm-up arrivals are not counted
+    }
     live_.in_flight.fetch_sub(static_cast<std::int64_t>(queue_.size()));
     queue_.clear();
     // No io_.stop(): the aborted operations complete, count themselves, and then run() returns.

@@ -46,6 +46,15 @@ std::optional<std::string> resolve_host(run_options& o) {
   return std::nullopt;
 }
 
+namespace {
+
+// An IPv6 literal goes in brackets in a Host header (RFC 9110, authority syntax).
+std::string host_for_header(const std::string& host) {
+  return host.find(':') == std::string::npos ? host : "[" + host + "]";
+}
+
+}  // namespace
+
 std::string build_request(const run_options& o) {
   std::string prompt;
   prompt.reserve(o.prompt_bytes);
@@ -64,7 +73,8 @@ std::string build_request(const run_options& o) {
     body += o.stream ? "true}}" : "false}}";
   }
 
-  std::string request = "POST " + effective_path(o) + " HTTP/1.1\r\nHost: " + o.host + ":" +
+  std::string request = "POST " + effective_path(o) +
+                        " HTTP/1.1\r\nHost: " + host_for_header(o.host) + ":" +
                         std::to_string(o.port) + "\r\nContent-Type: application/json\r\n";
   if (!o.api_key.empty()) request += "Authorization: Bearer " + o.api_key + "\r\n";
   if (o.stream) {
