@@ -75,15 +75,21 @@ caf::behavior upstream_stream(caf::stateful_actor<stream_state>* self, caf::acto
   self->state.decoder.emplace(call.stream);
   auto observer = std::make_shared<mailbox_observer>(caf::actor_cast<caf::actor>(self));
   const auto id = driver->start(std::move(call), limits, std::move(observer));
-  // Whatever ends this actor (done, session gone, shutdown) also ends the transfer; cancelling a
-  // finished transfer is a no-op.
-  self->attach_functor([driver, id] { driver->cancel(id); });
+  // Whatever ends this actor (session gone, shutdown) also ends the transfer — unless the transfer
+  // ended first: a cancel would only wake the driver's thread for nothing.
+  auto finished = std::make_shared<bool>(false);
+  self->attach_functor([driver, id, finished] {
+    if (!*finished) driver->cancel(id);
+  });
   return {
       [=](batch_atom, upstream_batch& batch) {
         auto& decoder = *self->state.decoder;
         if (batch.status) decoder.on_status(*batch.status);
         if (!batch.bytes.empty()) decoder.on_bytes(batch.bytes, self->state.out);
-        if (batch.done) decoder.on_end(*batch.done, self->state.out);
+        if (batch.done) {
+          *finished = true;
+          decoder.on_end(*batch.done, self->state.out);
+        }
         forward(self, session);
         if (batch.done) self->quit();
       },

@@ -191,10 +191,15 @@ void curl_driver::pause(transfer_id id) { post(command{command_kind::pause, id, 
 void curl_driver::resume(transfer_id id) { post(command{command_kind::resume, id, nullptr}); }
 
 void curl_driver::post(command cmd) {
+  bool was_empty = false;
   {
     std::lock_guard lock(mutex_);
+    was_empty = inbox_.empty();
     inbox_.push_back(std::move(cmd));
   }
+  // The loop takes the whole inbox per turn: a command joining a non-empty inbox rides on the
+  // wake-up its predecessor already sent.
+  if (!was_empty) return;
   const std::uint64_t one = 1;
   (void)::write(state_->wake_fd, &one, sizeof one);
 }
