@@ -74,24 +74,24 @@ caf::behavior catalog(caf::stateful_actor<catalog_state>* self, catalog_snapshot
 
 struct loader_state {
   std::shared_ptr<catalog::model_store> store;
-  std::int64_t data_version = -1;
+  std::int64_t catalog_version = -1;
 };
 
 void reload_if_changed(caf::stateful_actor<loader_state>* self, const caf::actor& target,
                        bool force) {
   auto& store = *self->state.store;
-  auto version = store.data_version();
+  auto version = store.catalog_version();
   if (!version) {
     spdlog::warn("catalog: {}", version.error().detail);
     return;
   }
-  if (!force && version.value() == self->state.data_version) return;
+  if (!force && version.value() == self->state.catalog_version) return;
   auto snapshot = read_snapshot(store);
   if (!snapshot) {
     spdlog::warn("catalog reload failed: {}", snapshot.error().detail);
     return;
   }
-  self->state.data_version = version.value();
+  self->state.catalog_version = version.value();
   spdlog::info("catalog reloaded: {} models, {} tenants", snapshot.value().models->size(),
                snapshot.value().tenants->size());
   self->send(target, snapshot_atom::value, std::move(snapshot).value());
@@ -101,7 +101,9 @@ caf::behavior loader(caf::stateful_actor<loader_state>* self,
                      std::shared_ptr<catalog::model_store> store, caf::actor target,
                      std::chrono::milliseconds interval) {
   self->state.store = std::move(store);
-  if (auto version = self->state.store->data_version()) self->state.data_version = version.value();
+  if (auto version = self->state.store->catalog_version()) {
+    self->state.catalog_version = version.value();
+  }
   self->delayed_send(self, interval, poll_atom::value);
   return {
       [=](poll_atom) {

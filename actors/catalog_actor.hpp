@@ -33,8 +33,8 @@ struct catalog_snapshot {
 // Usage queries are authenticated here and answered by `ledger`.
 caf::actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial, caf::actor ledger);
 
-// Polls PRAGMA data_version every `interval` (and at once on reload_atom); on change it reads the
-// catalog again and sends it to `catalog`.
+// Polls the catalog's version counter every `interval` (and reloads at once on reload_atom); when
+// models or tenants changed it reads the catalog again and sends it to `catalog`.
 caf::actor spawn_catalog_loader(caf::actor_system& system, catalog::model_store store,
                                 caf::actor catalog, std::chrono::milliseconds interval);
 

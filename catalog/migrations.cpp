@@ -8,7 +8,7 @@ namespace qgate::catalog {
 namespace {
 
 // Append only: a released migration is never edited, a new one gets the next number.
-constexpr std::array<std::string_view, 2> migrations = {
+constexpr std::array<std::string_view, 3> migrations = {
     // 1: the models table with exactly the spec's 13 fields.
     R"sql(
 CREATE TABLE models (
@@ -57,6 +57,27 @@ CREATE TABLE usage (
   request_id    TEXT    NOT NULL
 );
 CREATE INDEX usage_tenant_ts ON usage(tenant, ts);
+)sql",
+    // 3: a counter that moves only when models or tenants change. PRAGMA data_version also moves
+    // on every ledger write, which made each instance reload its catalog once a second under load.
+    R"sql(
+CREATE TABLE catalog_version (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL
+);
+INSERT INTO catalog_version (id, version) VALUES (1, 1);
+CREATE TRIGGER models_inserted AFTER INSERT ON models
+  BEGIN UPDATE catalog_version SET version = version + 1; END;
+CREATE TRIGGER models_updated AFTER UPDATE ON models
+  BEGIN UPDATE catalog_version SET version = version + 1; END;
+CREATE TRIGGER models_deleted AFTER DELETE ON models
+  BEGIN UPDATE catalog_version SET version = version + 1; END;
+CREATE TRIGGER tenants_inserted AFTER INSERT ON tenants
+  BEGIN UPDATE catalog_version SET version = version + 1; END;
+CREATE TRIGGER tenants_updated AFTER UPDATE ON tenants
+  BEGIN UPDATE catalog_version SET version = version + 1; END;
+CREATE TRIGGER tenants_deleted AFTER DELETE ON tenants
+  BEGIN UPDATE catalog_version SET version = version + 1; END;
 )sql",
 };
 

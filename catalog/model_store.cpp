@@ -162,6 +162,15 @@ result<std::vector<model_info>> model_store::list_models() {
   return models;
 }
 
+result<std::int64_t> model_store::catalog_version() {
+  auto stmt = db_.prepare("SELECT version FROM catalog_version WHERE id = 1");
+  if (!stmt) return stmt.error();
+  if (!stmt.value().step()) {
+    return make_error(errc::internal_error, "catalog_version: " + stmt.value().failure());
+  }
+  return stmt.value().integer(0);
+}
+
 result<void> model_store::insert(const model_info& model) {
   auto stmt = db_.prepare(insert_model);
   if (!stmt) return stmt.error();

@@ -20,7 +20,9 @@ class model_store {
   // Every model of every type, ordered by id.
   [[nodiscard]] result<std::vector<model_info>> list_models();
   [[nodiscard]] result<void> insert(const model_info& model);
-  [[nodiscard]] result<std::int64_t> data_version() { return db_.data_version(); }
+  // Moves whenever a model or a tenant is added, changed or removed (by any process); usage rows
+  // leave it alone.
+  [[nodiscard]] result<std::int64_t> catalog_version();
   sqlite_db& database() noexcept { return db_; }
 
  private:

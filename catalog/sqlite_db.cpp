@@ -90,11 +90,4 @@ result<statement> sqlite_db::prepare(std::string_view sql) {
 
 int sqlite_db::changes() const noexcept { return sqlite3_changes(db_.get()); }
 
-result<std::int64_t> sqlite_db::data_version() {
-  auto stmt = prepare("PRAGMA data_version");
-  if (!stmt) return stmt.error();
-  if (!stmt.value().step()) return make_error(errc::internal_error, "PRAGMA data_version failed");
-  return stmt.value().integer(0);
-}
-
 }  // namespace qgate::catalog

@@ -46,8 +46,6 @@ class sqlite_db {
 
   [[nodiscard]] result<void> exec(const std::string& sql);
   [[nodiscard]] result<statement> prepare(std::string_view sql);
-  // Changes whenever another connection commits to the database (PRAGMA data_version).
-  [[nodiscard]] result<std::int64_t> data_version();
   // Rows changed by the last statement.
   int changes() const noexcept;
 

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <unistd.h>
+
 #include <fstream>
 
 namespace qgate::testing {
@@ -178,6 +180,72 @@ TEST_F(tenants, the_plaintext_key_is_never_logged_or_stored) {
     EXPECT_EQ(bytes.find(key), std::string::npos) << entry.path();
     EXPECT_EQ(bytes.find(key.substr(3)), std::string::npos) << entry.path();
   }
+}
+
+std::size_t count_of(const std::string& haystack, const std::string& needle) {
+  std::size_t count = 0;
+  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1))
+    ++count;
+  return count;
+}
+
+// The ledger writes to the same database every 50 ms here; only tenant or model changes reload.
+TEST_F(tenants, ledger_writes_do_not_reload_the_catalog) {
+  const auto key = new_tenant(*qgate_, {"team-g"});
+  ASSERT_TRUE(gateway_accepts(key));
+  const auto reloads = [&] { return count_of(qgate_->process->output(), "catalog reloaded"); };
+  const auto before = reloads();
+  const auto until = std::chrono::steady_clock::now() + 1500ms;  // > 7 reload polls
+  int calls = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    ASSERT_EQ(post(*qgate_, chat("ledger " + std::to_string(calls)), "X-API-Key: " + key).status,
+              200);
+    ++calls;
+    std::this_thread::sleep_for(20ms);
+  }
+  std::this_thread::sleep_for(500ms);  // the last rows are written and two more polls pass
+  EXPECT_EQ(reloads(), before) << qgate_->process->output();
+  new_tenant(*qgate_, {"team-h"});
+  EXPECT_TRUE(eventually([&] { return reloads() == before + 1; }, 2500ms));
+}
+
+// Users put global flags after the subcommand; the README says every command takes --config.
+TEST(admin_cli, global_options_are_accepted_after_the_subcommand) {
+  const auto directory =
+      std::filesystem::temp_directory_path() / ("qgate-admin-cli-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(directory);
+  const auto config = directory / "qgate.toml";
+  const auto database = directory / "catalog.db";
+  std::ofstream(config) << "[catalog]\npath = \"" << database.string() << "\"\nseed = \""
+                        << QGATE_SOURCE_DIR << "/config/models.json\"\n";
+  // No QGATE_CATALOG_PATH: the database can only come from the file named by --config.
+  const auto run = [&](const std::vector<std::string>& args) {
+    child_process command(qgate_binary, args, {});
+    const int code = command.wait(30s);
+    return std::pair{command.output(), code};
+  };
+  const auto [added, add_code] =
+      run({"tenant", "add", "late-flags", "--rpm", "3", "--config", config.string()});
+  ASSERT_EQ(add_code, 0) << added;
+  EXPECT_FALSE(key_in(added).empty()) << added;
+  const auto [set, set_code] =
+      run({"tenant", "set-limits", "late-flags", "--config", config.string(), "--tpm", "500"});
+  EXPECT_EQ(set_code, 0) << set;
+  const auto [listed, list_code] = run({"tenant", "--config", config.string(), "list"});
+  ASSERT_EQ(list_code, 0) << listed;
+  EXPECT_NE(listed.find("late-flags"), std::string::npos) << listed;
+
+  auto store = catalog::model_store::open(database.string(), "");
+  ASSERT_TRUE(store) << store.error().detail;
+  catalog::tenant_store tenants(store.value().database());
+  auto records = tenants.list();
+  ASSERT_TRUE(records);
+  ASSERT_EQ(records.value().size(), 1u);
+  EXPECT_EQ(records.value()[0].info.limits.rpm, 3);
+  EXPECT_EQ(records.value()[0].info.limits.tpm, 500);
+  // An unknown flag is still a usage error, not silently ignored.
+  EXPECT_EQ(run({"tenant", "list", "--config", config.string(), "--bogus"}).second, 2);
+  std::filesystem::remove_all(directory);
 }
 
 TEST(open_mode, refused_on_a_public_address_without_tenants) {

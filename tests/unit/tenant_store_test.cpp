@@ -100,4 +100,43 @@ TEST(query, day_ranges) {
   }
 }
 
+// The loader reloads only when this counter moves: ledger writes must leave it alone, or every
+// instance re-reads its catalog once a second under traffic.
+TEST(catalog_version, moves_for_models_and_tenants_but_not_for_usage_rows) {
+  auto store = catalog::model_store::open(":memory:", "");
+  ASSERT_TRUE(store) << store.error().detail;
+  auto& models = store.value();
+  catalog::tenant_store tenants(models.database());
+  const auto version = [&] {
+    auto v = models.catalog_version();
+    EXPECT_TRUE(v) << v.error().detail;
+    return v ? v.value() : -1;
+  };
+  const auto start = version();
+  usage_record row{"2026-12-01T00:00:00", "t", "qwen-turbo", false, 200, 1, 2, 3, 4, "r"};
+  ASSERT_TRUE(tenants.record_usage({row, row}));
+  EXPECT_EQ(version(), start);
+
+  ASSERT_TRUE(tenants.add("t", {}, {}));
+  const auto added = version();
+  EXPECT_GT(added, start);
+  ASSERT_TRUE(tenants.set_limits("t", {5, 0, 0}));
+  EXPECT_GT(version(), added);
+  const auto limited = version();
+  ASSERT_TRUE(tenants.rotate_key("t"));
+  EXPECT_GT(version(), limited);
+  const auto rotated = version();
+  model_info model;
+  model.id = 42;
+  model.title = "qwen-new";
+  ASSERT_TRUE(models.insert(model));
+  EXPECT_GT(version(), rotated);
+  const auto inserted = version();
+  ASSERT_TRUE(tenants.record_usage({row}));
+  EXPECT_EQ(version(), inserted);
+  auto usage = tenants.usage_totals("t", "2026-12-01", "2026-12-01");
+  ASSERT_TRUE(usage);
+  EXPECT_EQ(usage.value().size(), 1u);
+}
+
 }  // namespace

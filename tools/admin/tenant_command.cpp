@@ -66,6 +66,9 @@ std::optional<tenant_limits> current_limits(catalog::tenant_store& store, const 
 int run_tenant_command(int argc, char** argv) {
   CLI::App app{"qgate tenant: manage tenants, their API keys and limits"};
   app.require_subcommand(1);
+  // Global options such as --config may follow the subcommand (`qgate tenant add x --config F`):
+  // subcommands hand the options they do not know to the app. Set before they are added.
+  app.fallthrough();
   std::string config_path;
   app.add_option("--config", config_path, "TOML configuration file (for catalog.path)");
   std::string name;
