@@ -70,7 +70,8 @@ bool wait_for_connections_to_close(const qgate::http::server& server,
 void drain(qgate::http::server& server, std::chrono::milliseconds grace) {
   server.drain();
   if (wait_for_connections_to_close(server, grace)) return;
-  spdlog::warn("grace period over: closing {} connections", server.open_connections());
+  // Chats still running are ended with a final "shutting down" answer, the rest are closed.
+  spdlog::warn("grace period over: ending {} connections", server.open_connections());
   server.close_all();
   (void)wait_for_connections_to_close(server, std::chrono::milliseconds(1000));
 }

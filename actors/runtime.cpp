@@ -24,6 +24,10 @@ class session_call final : public chat_call {
     if (session_) caf::anon_send_exit(session_, caf::exit_reason::user_shutdown);
     session_ = nullptr;
   }
+  // The session handles it like an upstream failure: settle, answer, end.
+  void fail(error reason) noexcept override {
+    if (session_) caf::anon_send(session_, std::move(reason));
+  }
 
  private:
   caf::actor session_;

@@ -46,8 +46,18 @@ void connection::close_when_idle() {
 
 void connection::close_now() {
   net::post(executor(), [self = shared_from_this()] {
-    if (self->busy_) return self->abort_request();
-    self->close();
+    if (!self->busy_) return self->close();
+    if (!self->call_ || self->ending_) return self->abort_request();
+    // A chat in flight gets its last words, as any failure does: an error response, or a final
+    // error frame and [DONE] once its stream began. Then the connection closes.
+    self->ending_ = true;
+    self->close_after_ = true;
+    self->call_->fail(make_error(errc::unavailable, "gateway shutting down"));
+    self->end_timer_.expires_after(final_answer_wait);
+    self->end_timer_.async_wait([self, generation = self->generation_](beast::error_code ec) {
+      if (ec || self->stale(generation) || !self->busy_) return;
+      self->abort_request();  // the answer could not be written in time (a stalled reader)
+    });
   });
 }
 
@@ -284,6 +294,8 @@ void connection::finish_request(unsigned status, bool keep_alive) {
     spdlog::info("access {} {} {} {}us id={}", method_, target_, status, micros, request_id_);
   }
   busy_ = false;
+  ending_ = false;
+  end_timer_.cancel();
   rate_limit_ = {};
   sink_.reset();
   call_.reset();
@@ -319,6 +331,7 @@ void connection::close() {
   call_.reset();
   sink_.reset();
   ping_timer_.cancel();
+  end_timer_.cancel();
   beast::error_code ignored;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
   stream_.close();

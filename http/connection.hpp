@@ -20,7 +20,7 @@ class connection_control {
   virtual ~connection_control() = default;
   // Closes the connection if no request is in flight; otherwise it closes after the response.
   virtual void close_when_idle() = 0;
-  // Cancels whatever is in flight and closes.
+  // Ends what is in flight (a chat gets a final "shutting down" answer first) and closes.
   virtual void close_now() = 0;
 };
 

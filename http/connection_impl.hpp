@@ -35,6 +35,9 @@ constexpr std::string_view json_type = "application/json; charset=utf-8";
 constexpr std::size_t peer_read_chunk = 512;
 // Status logged for a request whose client went away before the answer (nginx's convention).
 constexpr unsigned client_closed_status = 499;
+// At shutdown, how long a chat in flight has for its last words (a final frame or an error
+// response) before its connection is cut; main waits a little longer for every connection.
+constexpr std::chrono::milliseconds final_answer_wait{500};
 
 class connection_sink;
 
@@ -51,7 +54,8 @@ class connection final : public connection_control,
   connection(net::ip::tcp::socket socket, std::shared_ptr<server_shared> shared)
       : stream_(std::move(socket)),
         shared_(std::move(shared)),
-        ping_timer_(stream_.get_executor()) {}
+        ping_timer_(stream_.get_executor()),
+        end_timer_(stream_.get_executor()) {}
 
   void start();
   void close_when_idle() override;
@@ -112,12 +116,14 @@ class connection final : public connection_control,
   bhttp::response<bhttp::empty_body> stream_head_;
   std::optional<bhttp::response_serializer<bhttp::empty_body>> head_serializer_;
   net::steady_timer ping_timer_;
+  net::steady_timer end_timer_;  // bounds the last words of a chat cut by shutdown
 
   // The request in flight.
   std::uint64_t generation_ = 0;
   bool busy_ = false;
   bool closed_ = false;
   bool close_after_ = false;
+  bool ending_ = false;  // told to end by shutdown; its final answer is on the way
   bool keep_alive_ = true;
   bool peer_watched_ = false;
   bool read_after_watch_ = false;

@@ -25,7 +25,8 @@ class server {
   // in flight finish and then close.
   void drain();
   std::size_t open_connections() const noexcept;
-  // Graceful shutdown, step two (grace period over): cancel and close what is still open.
+  // Graceful shutdown, step two (grace period over): chats in flight get a final "shutting down"
+  // answer, then everything still open is closed.
   void close_all();
   // Stops the io threads (whatever is still open is dropped) and joins them.
   void stop();

@@ -15,7 +15,11 @@ namespace qgate {
 class chat_call {
  public:
   virtual ~chat_call() = default;
+  // The client is gone: stop, answer nobody (the ledger records 499).
   virtual void cancel() noexcept = 0;
+  // Stop and answer `reason` through the sink, as any failure is answered: an error response, or
+  // a final error frame and `[DONE]` once the stream began (the ledger records its status).
+  virtual void fail(error reason) noexcept = 0;
 };
 
 // Live counters for health checks and leak tests.
