@@ -60,6 +60,7 @@ struct runtime::parts {
   caf::actor loader;
   caf::actor limiter;
   caf::actor ledger;
+  std::shared_ptr<ledger_counters> ledger_stats = std::make_shared<ledger_counters>();
   std::shared_ptr<const session_context> context;
 };
 
@@ -90,8 +91,11 @@ result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings
   driver_options.max_connections = settings.upstream.max_connections;
   p->driver = std::make_shared<upstream::curl_driver>(driver_options);
   p->system = std::make_unique<caf::actor_system>(p->config);
-  p->ledger = spawn_usage_ledger(*p->system, settings.catalog.path,
-                                 std::chrono::milliseconds(settings.limits.ledger_flush_ms));
+  ledger_options ledger;
+  ledger.database_path = settings.catalog.path;
+  ledger.flush_interval = std::chrono::milliseconds(settings.limits.ledger_flush_ms);
+  ledger.max_buffered_rows = settings.limits.ledger_max_buffered_rows;
+  p->ledger = spawn_usage_ledger(*p->system, std::move(ledger), p->ledger_stats);
   p->limiter = spawn_rate_limiter(*p->system, settings.limits.model_max_concurrency);
   p->catalog = spawn_catalog(*p->system, std::move(snapshot).value(), p->ledger);
   p->loader = spawn_catalog_loader(*p->system, std::move(store).value(), p->catalog,
@@ -135,6 +139,11 @@ gateway_stats runtime::stats() const {
   stats.running_actors = parts_->system->registry().running();
   stats.upstream_transfers = parts_->driver->active_transfers();
   stats.upstream_pauses = parts_->driver->pauses();
+  const auto& ledger = *parts_->ledger_stats;
+  stats.ledger_buffered_rows = ledger.buffered_rows.load();
+  stats.ledger_written_rows = ledger.written_rows.load();
+  stats.ledger_dropped_rows = ledger.dropped_rows.load();
+  stats.ledger_write_failures = ledger.write_failures.load();
   return stats;
 }
 

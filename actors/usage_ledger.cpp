@@ -8,37 +8,52 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include <algorithm>
+
 namespace qgate::actors {
 namespace {
 
 constexpr std::size_t batch_rows = 256;
+// A failing database is retried with a doubling pause, up to this.
+constexpr std::chrono::milliseconds max_retry_pause{10'000};
+// Drops are logged with a count at most this often.
+constexpr std::chrono::seconds drop_log_interval{10};
 
 // The writer owns the database connection; it runs detached because SQLite blocks. It sees one
-// message per batch, not one per request, so the request path never wakes its thread.
+// message per batch, not one per request, so the request path never wakes its thread. It keeps
+// nothing: a batch it cannot write goes back to the ledger, which owns the buffer and its bound.
 struct writer_state {
   std::optional<catalog::model_store> store;
 };
 
+[[nodiscard]] result<void> write_rows(writer_state& state, const usage_batch& rows) {
+  if (!state.store) return make_error(errc::internal_error, "no ledger database");
+  catalog::tenant_store tenants(state.store->database());
+  return tenants.record_usage(rows);
+}
+
 caf::behavior ledger_writer(caf::stateful_actor<writer_state>* self, std::string path,
-                            caf::actor ledger) {
+                            caf::actor ledger, std::shared_ptr<ledger_counters> counters) {
   // Should the ledger end without its exit handler (an exception), the writer still stops — after
   // the batches already in its mailbox, since the close it sends itself queues behind them.
   self->monitor(ledger);
-  self->set_down_handler([=](caf::down_msg&) { self->send(self, close_atom::value); });
+  self->set_down_handler(
+      [=](caf::down_msg&) { self->send(self, close_atom::value, usage_batch{}); });
   auto store = catalog::model_store::open(path, "");
   if (store) {
     self->state.store.emplace(std::move(store).value());
   } else {
-    spdlog::error("usage ledger disabled: {}", store.error().detail);
+    spdlog::error("usage ledger: cannot open the database: {}", store.error().detail);
   }
   return {
-      [=](usage_batch& rows) {
-        if (!self->state.store) return;
-        catalog::tenant_store tenants(self->state.store->database());
-        if (auto written = tenants.record_usage(rows); !written) {
-          spdlog::error("usage ledger: {} rows not written: {}", rows.size(),
+      // Answers the rows it could not write (none: all written).
+      [=](usage_batch& rows) -> usage_batch {
+        if (auto written = write_rows(self->state, rows); !written) {
+          spdlog::error("usage ledger: {} rows not written, kept for a retry: {}", rows.size(),
                         written.error().detail);
+          return std::move(rows);
         }
+        return {};
       },
       [=](usage_atom, const std::string& tenant, const std::string& from, const std::string& to,
           const response_sink_ptr& sink) {
@@ -49,48 +64,140 @@ caf::behavior ledger_writer(caf::stateful_actor<writer_state>* self, std::string
         if (!totals) return sink->send_error(totals.error());
         sink->send_usage(std::move(totals).value());
       },
-      [=](close_atom) { self->quit(); },
+      // The last rows at shutdown: nobody is left to retry them.
+      [=](close_atom, usage_batch& rows) {
+        if (auto written = write_rows(self->state, rows); !written) {
+          counters->dropped_rows += rows.size();
+          spdlog::error("usage ledger: {} rows lost at shutdown: {}", rows.size(),
+                        written.error().detail);
+        } else {
+          counters->written_rows += rows.size();
+        }
+        counters->buffered_rows -= std::min<std::uint64_t>(counters->buffered_rows, rows.size());
+        self->quit();
+      },
   };
 }
 
 // The ledger itself is a scheduled actor: a row from a session is a cheap in-scheduler message.
-// It hands the writer what it buffered on a timer, on size, before a query and at exit; one
-// sender keeps the writer's mailbox in order, so a query sees every row sent before it.
+// It owns the buffer: rows wait in `pending` until handed to the writer (on a timer, on size,
+// before a query, at exit); rows the writer could not write come back and are retried with a
+// doubling pause. Rows pending plus rows at the writer never exceed `max_buffered_rows`.
 struct ledger_state {
+  ledger_options options;
+  std::shared_ptr<ledger_counters> counters;
   caf::actor writer;
   usage_batch pending;
+  std::size_t in_flight = 0;  // rows handed to the writer and not yet answered
+  bool failing = false;  // the last write failed and none succeeded since
+  bool retry_scheduled = false;
+  std::chrono::milliseconds retry_pause{0};
+  std::uint64_t dropped_unlogged = 0;
+  std::chrono::steady_clock::time_point last_drop_log{};
 
-  void hand_over(caf::event_based_actor* self) {
-    if (pending.empty()) return;
-    self->send(writer, std::move(pending));
-    pending = {};
+  void take(usage_record row) {
+    if (pending.size() + in_flight >= options.max_buffered_rows) {
+      ++counters->dropped_rows;
+      ++dropped_unlogged;
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_drop_log >= drop_log_interval) {
+        spdlog::error(
+            "usage ledger: buffer full ({} rows waiting for the database): {} rows "
+            "dropped",
+            options.max_buffered_rows, dropped_unlogged);
+        dropped_unlogged = 0;
+        last_drop_log = now;
+      }
+      return;
+    }
+    pending.push_back(std::move(row));
+    ++counters->buffered_rows;
   }
 };
 
-caf::behavior usage_ledger(caf::stateful_actor<ledger_state>* self, std::string path,
-                           std::chrono::milliseconds interval) {
-  self->state.writer = self->system().spawn<caf::detached>(ledger_writer, std::move(path),
-                                                           caf::actor_cast<caf::actor>(self));
+using ledger_actor = caf::stateful_actor<ledger_state>;
+
+void hand_over(ledger_actor* self);
+
+void on_answer(ledger_actor* self, std::size_t sent, usage_batch& unwritten) {
+  auto& state = self->state;
+  state.in_flight -= sent;
+  const auto written = sent - unwritten.size();
+  state.counters->written_rows += written;
+  state.counters->buffered_rows -= written;
+  if (unwritten.empty()) {
+    if (state.failing) spdlog::info("usage ledger: the database takes rows again");
+    state.failing = false;
+    state.retry_pause = state.options.flush_interval;
+    if (state.pending.size() >= batch_rows) hand_over(self);
+    return;
+  }
+  ++state.counters->write_failures;
+  // Back to the front of the buffer: they are older than anything pending.
+  state.pending.insert(state.pending.begin(), std::make_move_iterator(unwritten.begin()),
+                       std::make_move_iterator(unwritten.end()));
+  state.failing = true;
+  if (state.retry_scheduled) return;
+  state.retry_scheduled = true;
+  self->delayed_send(self, state.retry_pause, retry_atom::value);
+}
+
+// `force` hands over even while a batch is at the writer or the database fails (a retry, or
+// before a query, which must see every earlier row).
+void hand_over(ledger_actor* self, bool force) {
+  auto& state = self->state;
+  if (state.pending.empty() || (!force && (state.in_flight > 0 || state.failing))) return;
+  usage_batch batch;
+  batch.swap(state.pending);
+  const auto sent = batch.size();
+  state.in_flight += sent;
+  self->request(state.writer, caf::infinite, std::move(batch))
+      .then([=](usage_batch& unwritten) { on_answer(self, sent, unwritten); },
+            [=](const caf::error&) {
+              // The writer is gone (shutdown): these rows cannot be written any more.
+              self->state.in_flight -= sent;
+              self->state.counters->dropped_rows += sent;
+            });
+}
+
+void hand_over(ledger_actor* self) { hand_over(self, false); }
+
+caf::behavior usage_ledger(ledger_actor* self, ledger_options options,
+                           std::shared_ptr<ledger_counters> counters) {
+  auto& state = self->state;
+  state.retry_pause = options.flush_interval;
+  state.options = std::move(options);
+  state.counters = std::move(counters);
+  state.writer =
+      self->system().spawn<caf::detached>(ledger_writer, state.options.database_path,
+                                          caf::actor_cast<caf::actor>(self), state.counters);
   // Whatever ends the ledger (shutdown included), the buffered rows reach the writer first and
   // the writer stops only after writing them.
   self->set_exit_handler([=](caf::exit_msg& message) {
-    self->state.hand_over(self);
-    self->send(self->state.writer, close_atom::value);
+    usage_batch last;
+    last.swap(self->state.pending);
+    self->send(self->state.writer, close_atom::value, std::move(last));
     self->quit(message.reason);
   });
-  self->delayed_send(self, interval, ledger_flush_atom::value);
+  self->delayed_send(self, state.options.flush_interval, ledger_flush_atom::value);
   return {
       [=](usage_record& row) {
-        self->state.pending.push_back(std::move(row));
-        if (self->state.pending.size() >= batch_rows) self->state.hand_over(self);
+        self->state.take(std::move(row));
+        if (self->state.pending.size() >= batch_rows) hand_over(self);
       },
       [=](ledger_flush_atom) {
-        self->state.hand_over(self);
-        self->delayed_send(self, interval, ledger_flush_atom::value);
+        hand_over(self);
+        self->delayed_send(self, self->state.options.flush_interval, ledger_flush_atom::value);
+      },
+      [=](retry_atom) {
+        auto& s = self->state;
+        s.retry_scheduled = false;
+        s.retry_pause = std::min(s.retry_pause * 2, max_retry_pause);
+        hand_over(self, true);
       },
       [=](usage_atom atom, std::string& tenant, std::string& from, std::string& to,
           response_sink_ptr& sink) {
-        self->state.hand_over(self);
+        hand_over(self, true);
         self->send(self->state.writer, atom, std::move(tenant), std::move(from), std::move(to),
                    std::move(sink));
       },
@@ -99,9 +206,9 @@ caf::behavior usage_ledger(caf::stateful_actor<ledger_state>* self, std::string 
 
 }  // namespace
 
-caf::actor spawn_usage_ledger(caf::actor_system& system, const std::string& database_path,
-                              std::chrono::milliseconds flush_interval) {
-  return system.spawn(usage_ledger, database_path, flush_interval);
+caf::actor spawn_usage_ledger(caf::actor_system& system, ledger_options options,
+                              std::shared_ptr<ledger_counters> counters) {
+  return system.spawn(usage_ledger, std::move(options), std::move(counters));
 }
 
 }  // namespace qgate::actors

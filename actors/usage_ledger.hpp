@@ -1,18 +1,38 @@
 // The usage ledger: one row per chat request, buffered by a scheduled actor and written in batches
 // by a detached one (SQLite blocks) off the request path: on a timer, on size and at shutdown.
+// A failing database never hurts serving: rows wait in a bounded buffer and are written when it
+// recovers; past the bound they are counted as dropped and logged.
 #pragma once
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <string>
 
 namespace qgate::actors {
 
+struct ledger_options {
+  std::string database_path;
+  std::chrono::milliseconds flush_interval{1000};
+  std::size_t max_buffered_rows = 100'000;  // rows waiting for the database, at most
+};
+
+// Live counters the ledger keeps for health checks and metrics (read from any thread).
+struct ledger_counters {
+  std::atomic<std::uint64_t> buffered_rows{0};   // waiting to be written now
+  std::atomic<std::uint64_t> written_rows{0};    // since start
+  std::atomic<std::uint64_t> dropped_rows{0};    // since start: buffer full, or lost at exit
+  std::atomic<std::uint64_t> write_failures{0};  // failed batch writes since start
+};
+
 // Takes usage_record messages; answers (usage_atom, tenant, from_day, to_day, sink) by sending the
 // caller's totals to the sink.
-caf::actor spawn_usage_ledger(caf::actor_system& system, const std::string& database_path,
-                              std::chrono::milliseconds flush_interval);
+caf::actor spawn_usage_ledger(caf::actor_system& system, ledger_options options,
+                              std::shared_ptr<ledger_counters> counters);
 
 }  // namespace qgate::actors

@@ -122,6 +122,10 @@ std::vector<key_spec> build_table() {
   keys.push_back(
       integer("limits", "ledger_flush_ms", 10, 3'600'000,
               [](settings& s, std::int64_t v) { s.limits.ledger_flush_ms = static_cast<int>(v); }));
+  keys.push_back(integer("limits", "ledger_max_buffered_rows", 1, 100'000'000,
+                         [](settings& s, std::int64_t v) {
+                           s.limits.ledger_max_buffered_rows = static_cast<std::size_t>(v);
+                         }));
   // [docs]
   keys.push_back(
       {"docs", "enabled", value_kind::boolean, 0, 0, {}, [](settings& s, const raw_value& v) {

@@ -43,6 +43,8 @@ struct actor_settings {
 struct limits_settings {
   int model_max_concurrency = 0;  // concurrent calls per model across all tenants; 0: no cap
   int ledger_flush_ms = 1000;     // how often buffered usage rows are written
+  // Usage rows waiting for the database (it may be failing) at most; more are dropped and counted.
+  std::size_t ledger_max_buffered_rows = 100'000;
 };
 
 struct docs_settings {

@@ -32,6 +32,7 @@ using release_atom = caf::atom_constant<caf::atom("release")>;    // session →
 using usage_atom = caf::atom_constant<caf::atom("usage")>;        // gateway → catalog → ledger
 using ledger_flush_atom = caf::atom_constant<caf::atom("lflush")>;  // ledger timer
 using close_atom = caf::atom_constant<caf::atom("close")>;          // ledger → its writer
+using retry_atom = caf::atom_constant<caf::atom("retry")>;          // ledger's retry timer
 
 using optional_model = std::optional<model_info>;
 

@@ -26,7 +26,11 @@ class chat_call {
 struct gateway_stats {
   std::size_t running_actors = 0;
   std::size_t upstream_transfers = 0;
-  std::uint64_t upstream_pauses = 0;  // backpressure events since start
+  std::uint64_t upstream_pauses = 0;        // backpressure events since start
+  std::uint64_t ledger_buffered_rows = 0;   // usage rows waiting for the database
+  std::uint64_t ledger_written_rows = 0;    // since start
+  std::uint64_t ledger_dropped_rows = 0;    // since start (buffer full, or lost at shutdown)
+  std::uint64_t ledger_write_failures = 0;  // failed batch writes since start
 };
 
 class gateway {
