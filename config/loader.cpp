@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 namespace qgate::config {
 namespace {
@@ -147,14 +148,12 @@ std::optional<load_error> apply_file(const cli_options& cli, const environment& 
     if (!explicit_path) return std::nullopt;
     return load_error{"config", fmt::format("config file {} does not exist", path)};
   }
-  try {
-    const toml::table root = toml::parse_file(path);
-    return apply_table(root, path, out);
-  } catch (const toml::parse_error& failure) {
-    const auto& where = failure.source().begin;
-    return load_error{"config", fmt::format("{}:{}:{}: {}", path, where.line, where.column,
-                                            failure.description())};
+  std::ifstream in(path, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) {
+    return load_error{"config", fmt::format("config file {} cannot be read", path)};
   }
+  return apply_toml(text, path, out);
 }
 
 std::optional<load_error> apply_environment(const environment& env, settings& out) {
@@ -196,6 +195,18 @@ environment process_environment() {
     if (value == nullptr) return std::nullopt;
     return std::string(value);
   };
+}
+
+std::optional<load_error> apply_toml(std::string_view text, const std::string& origin,
+                                     settings& out) {
+  try {
+    const toml::table root = toml::parse(text, origin);
+    return apply_table(root, origin, out);
+  } catch (const toml::parse_error& failure) {
+    const auto& where = failure.source().begin;
+    return load_error{"config", fmt::format("{}:{}:{}: {}", origin, where.line, where.column,
+                                            failure.description())};
+  }
 }
 
 load_result load_settings(const cli_options& cli, const environment& env) {

@@ -33,6 +33,11 @@ environment process_environment();
 
 [[nodiscard]] load_result load_settings(const cli_options& cli, const environment& env);
 
+// Applies TOML text over `out` (what load_settings does with the file; no I/O). `origin` names the
+// text in messages. Any text gives a value or a load_error, never an exception (fuzzed).
+[[nodiscard]] std::optional<load_error> apply_toml(std::string_view text, const std::string& origin,
+                                                   settings& out);
+
 // One line for the start-up log: every value, the API key only as set/unset.
 std::string describe(const settings& s);
 

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Usage: scripts/fuzz.sh [seconds] — builds the libFuzzer targets with clang and runs each briefly.
+# Usage: scripts/fuzz.sh [seconds] [target...] — builds the libFuzzer targets with clang and runs
+# each for `seconds` (default 20) on a copy of its seed corpus (tests/fuzz/corpus/<name>).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
-scripts/build.sh fuzz fuzz_chat_request fuzz_sse_stream
-for target in chat_request sse_stream; do
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(chat_request sse_stream config)
+scripts/build.sh fuzz "${targets[@]/#/fuzz_}"
+for target in "${targets[@]}"; do
   corpus=$(mktemp -d)
   cp tests/fuzz/corpus/$target/* "$corpus"/
   echo "fuzzing $target for ${seconds}s"
