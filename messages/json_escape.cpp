@@ -4,6 +4,8 @@
 // simdjson.
 #include "messages/json_escape.hpp"
 
+#include "messages/utf8.hpp"
+
 #include <array>
 #include <cstdint>
 
@@ -11,34 +13,6 @@ namespace qgate {
 namespace {
 
 constexpr std::string_view replacement_character = "\xEF\xBF\xBD";
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not valid.
-std::size_t valid_utf8_length(std::string_view text, std::size_t i) noexcept {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  std::size_t length = 0;
-  unsigned char min_second = 0x80;
-  unsigned char max_second = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) min_second = 0xA0;  // overlong
-    if (lead == 0xED) max_second = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) min_second = 0x90;  // overlong
-    if (lead == 0xF4) max_second = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  if (byte(i + 1) < min_second || byte(i + 1) > max_second) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  return length;
-}
 
 void append_control_escape(std::string& out, unsigned char c) {
   static constexpr std::array<char, 16> hex = {'0', '1', '2', '3', '4', '5', '6', '7',
@@ -81,7 +55,7 @@ void append_json_string(std::string& out, std::string_view text) {
       continue;
     }
     if (c >= 0x80) {
-      const std::size_t length = valid_utf8_length(text, i);
+      const std::size_t length = utf8_sequence_length(text, i);
       if (length != 0) {
         i += length;
         continue;
