@@ -68,6 +68,7 @@ TEST_F(mock_faults, errors_before_output_in_both_modes) {
        "An internal error has occured, please try again later or contact service support."},
       {"unavailable", 503, "ModelUnavailable", "Model is unavailable, please try again later."},
       {"inspect", 400, "DataInspectionFailed", "Input data may contain inappropriate content."},
+      {"context-length", 400, "InvalidParameter", "Range of input length should be [1, 129024]"},
   };
   for (const auto& f : faults) {
     for (const bool by_header : {true, false}) {
@@ -127,14 +128,16 @@ TEST_F(mock_faults, drop_mid_closes_without_finishing) {
 
 TEST_F(mock_faults, stall_first_sends_nothing_until_the_client_leaves) {
   for (const bool stream : {false, true}) {
-    SCOPED_TRACE(stream ? "stream" : "unary");
-    raw_socket socket(mock_->port);
-    socket.send(raw_post(user_body("[[fault:stall-first]]"), stream));
-    ASSERT_TRUE(eventually([&] { return stat(*mock_, "active_streams") == 1; }));
-    bool closed = false;
-    EXPECT_EQ(socket.read_until_close(200ms, closed), "");
-    EXPECT_FALSE(closed);
-    expect_abort_noticed([&] { socket.close(); });
+    for (const std::string name : {"stall-first", "no-response"}) {
+      SCOPED_TRACE(name + (stream ? " stream" : " unary"));
+      raw_socket socket(mock_->port);
+      socket.send(raw_post(user_body("[[fault:" + name + "]]"), stream));
+      ASSERT_TRUE(eventually([&] { return stat(*mock_, "active_streams") == 1; }));
+      bool closed = false;
+      EXPECT_EQ(socket.read_until_close(200ms, closed), "");
+      EXPECT_FALSE(closed);
+      expect_abort_noticed([&] { socket.close(); });
+    }
   }
 }
 
@@ -171,6 +174,131 @@ TEST_F(mock_faults, malformed_answers_are_not_json) {
   const auto streamed = with_fault("malformed", false, true);
   EXPECT_EQ(streamed.curl_code, CURLE_OK);
   EXPECT_EQ(streamed.body, "id:1\nevent:result\n:HTTP_STATUS/200\ndata:{\"output\":{oops\n\n");
+}
+
+TEST_F(mock_faults, reflect_echoes_every_request_header) {
+  auto headers = unary_headers;
+  headers.push_back("X-Mock-Fault: reflect");
+  const auto unary = http_request("POST", mock_->url(), user_body("echo"), headers);
+  EXPECT_EQ(unary.status, 500);
+  const auto e = read_error(unary.body);
+  EXPECT_EQ(e.code, "InternalError");
+  EXPECT_TRUE(e.message.starts_with("Request headers as received:\n")) << e.message;
+  EXPECT_NE(e.message.find("\nAuthorization: Bearer sk-qgate-mock\n"), std::string::npos);
+  EXPECT_NE(e.message.find("\nX-Mock-Fault: reflect\n"), std::string::npos);
+  EXPECT_NE(e.message.find("\nContent-Type: application/json\n"), std::string::npos);
+
+  // In a stream the echo comes after half the answer, as the stream's last event.
+  const auto events = parse_sse(with_fault("reflect", false, true).body);
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events[3].event, "result");
+  EXPECT_EQ(events[4].event, "error");
+  EXPECT_EQ(events[4].status, "500");
+  EXPECT_NE(read_error(events[4].data).message.find("Authorization: Bearer sk-qgate-mock\n"),
+            std::string::npos);
+}
+
+TEST_F(mock_faults, reflect_code_is_long_and_hostile) {
+  const auto unary = with_fault("reflect-code", true, false);
+  EXPECT_EQ(unary.status, 400);
+  const auto e = read_error(unary.body);
+  EXPECT_TRUE(e.code.starts_with("InvalidParameter\n[")) << e.code;
+  EXPECT_GT(e.code.size(), 300u);
+  EXPECT_NE(e.code.find("\xE2\x80\xA8"), std::string::npos);
+  EXPECT_NE(e.code.find("Bearer sk-qgate-mock"), std::string::npos);
+  EXPECT_NE(e.message.find("Authorization: Bearer sk-qgate-mock\n"), std::string::npos);
+
+  const auto streamed = with_fault("reflect-code", false, true);
+  EXPECT_EQ(streamed.status, 200);
+  const auto events = parse_sse(streamed.body);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].event, "error");
+  EXPECT_EQ(events[0].status, "400");
+  EXPECT_EQ(read_error(events[0].data).code.size(), e.code.size());
+}
+
+TEST_F(mock_faults, html_is_a_502_page_in_both_modes) {
+  for (const bool stream : {false, true}) {
+    SCOPED_TRACE(stream ? "stream" : "unary");
+    const auto response = with_fault("html", !stream, stream);
+    EXPECT_EQ(response.status, 502);
+    EXPECT_EQ(header(response, "content-type"), "text/html");
+    EXPECT_TRUE(response.body.starts_with("<html>\r\n<head><title>502 Bad Gateway"))
+        << response.body;
+    simdjson::dom::parser parser;
+    EXPECT_NE(parser.parse(response.body).error(), simdjson::SUCCESS);
+  }
+}
+
+TEST_F(mock_faults, throttle_retry_is_a_429_with_retry_after) {
+  for (const bool stream : {false, true}) {
+    SCOPED_TRACE(stream ? "stream" : "unary");
+    const auto response = with_fault("throttle-retry", stream, stream);
+    EXPECT_EQ(response.status, 429);
+    EXPECT_EQ(header(response, "retry-after"), "7");
+    EXPECT_EQ(header(response, "content-type"), "application/json");
+    EXPECT_EQ(read_error(response.body).code, "Throttling.RateQuota");
+    const auto garbage = http_request(
+        "POST", mock_->url(), user_body("x [[fault:throttle-retry]] [[retry-after:-5 abc]]"),
+        stream ? stream_headers : unary_headers);
+    EXPECT_EQ(header(garbage, "retry-after"), "-5 abc");
+  }
+  // The marker adds the header to the plain throttle fault too, in a stream on the 200 head.
+  const auto streamed = http_request(
+      "POST", mock_->url(), user_body("x [[fault:throttle]] [[retry-after:7]]"), stream_headers);
+  EXPECT_EQ(streamed.status, 200);
+  EXPECT_EQ(header(streamed, "retry-after"), "7");
+  EXPECT_EQ(parse_sse(streamed.body).at(0).status, "429");
+  EXPECT_EQ(header(with_fault("throttle", true, false), "retry-after"), "");
+  const auto other = http_request(
+      "POST", mock_->url(), user_body("x [[fault:internal]] [[retry-after:7]]"), unary_headers);
+  EXPECT_EQ(header(other, "retry-after"), "");
+}
+
+TEST_F(mock_faults, reset_closes_before_any_header) {
+  for (const bool stream : {false, true}) {
+    SCOPED_TRACE(stream ? "stream" : "unary");
+    const auto response = with_fault("reset", stream, stream);
+    EXPECT_EQ(response.status, 0);
+    EXPECT_TRUE(response.curl_code == CURLE_RECV_ERROR || response.curl_code == CURLE_GOT_NOTHING)
+        << response.curl_code;
+    EXPECT_EQ(response.body, "");
+  }
+}
+
+TEST_F(mock_faults, no_end_closes_the_stream_cleanly_without_the_final_event) {
+  const auto streamed = with_fault("no-end", true, true);
+  EXPECT_EQ(streamed.status, 200);
+  EXPECT_EQ(streamed.curl_code, CURLE_OK);
+  const auto events = parse_sse(streamed.body);
+  ASSERT_EQ(events.size(), 8u);
+  for (const auto& e : events) {
+    EXPECT_EQ(e.event, "result");
+    EXPECT_EQ(read_result(e.data).finish, "null");
+  }
+  EXPECT_EQ(read_result(events.back().data).text, "mock:" + long_prompt);  // cumulative output
+  // A whole body has no end event to leave out: the unary answer is the normal one.
+  const auto unary = with_fault("no-end", false, false);
+  EXPECT_EQ(unary.status, 200);
+  EXPECT_EQ(read_result(unary.body).finish, "stop");
+}
+
+TEST_F(mock_faults, flaky_fails_once_and_flap_alternates) {
+  const auto status_of = [&](const std::string& prompt, bool stream) {
+    const auto response = http_request("POST", mock_->url(), user_body(prompt),
+                                       stream ? stream_headers : unary_headers);
+    if (!stream || response.status != 200) return response.status;
+    const auto events = parse_sse(response.body);
+    return events.empty() || events[0].event == "result" ? 200L : std::stol(events[0].status);
+  };
+  EXPECT_EQ(status_of("a [[flaky:mock-test-1]]", false), 500);
+  EXPECT_EQ(status_of("a [[flaky:mock-test-1]]", false), 200);
+  EXPECT_EQ(status_of("a [[flaky:mock-test-1]]", true), 200);
+  EXPECT_EQ(status_of("a [[flaky:mock-test-2]]", true), 500);
+  EXPECT_EQ(status_of("a [[flaky:mock-test-2]]", true), 200);
+  for (const long expected : {503L, 200L, 503L, 200L}) {
+    EXPECT_EQ(status_of("a [[flap:mock-test-3]]", false), expected);
+  }
 }
 
 TEST_F(mock_faults, records_requests_newest_last) {

@@ -42,6 +42,14 @@ TEST(mock_fault, markers_are_read_and_clamped) {
   EXPECT_EQ(read_markers("[[chunks:0]]").chunks, 1);
   EXPECT_FALSE(read_markers("[[chunks:x]]").chunks);
   EXPECT_EQ(read_markers("[[fault:nonsense]]").scripted, fault::none);
+  const auto text = read_markers("[[retry-after:99999999999]] [[flaky:k1]] [[flap:k 2]]");
+  EXPECT_EQ(text.retry_after, "99999999999");
+  EXPECT_EQ(text.flaky_key, "k1");
+  EXPECT_EQ(text.flap_key, "k 2");
+  EXPECT_FALSE(read_markers("[[retry-after:7\r\nX-Injected: 1]]").retry_after);
+  EXPECT_FALSE(read_markers("[[retry-after:]]").retry_after);
+  EXPECT_FALSE(read_markers("[[retry-after:" + std::string(65, '9') + "]]").retry_after);
+  EXPECT_EQ(read_markers("[[fault:no-response]]").scripted, fault::stall_first);
 }
 
 TEST(mock_request, rejects_what_dashscope_rejects) {
@@ -100,8 +108,10 @@ TEST(mock_script, faults_end_as_scripted) {
   EXPECT_EQ(plan_for(state, user_body("[[fault:drop-mid]]"), false).end, ending::drop);
   EXPECT_EQ(plan_for(state, user_body("[[fault:throttle]]"), false).end, ending::keep_alive);
   EXPECT_EQ(plan_for(state, user_body("[[fault:throttle]]"), false, false).end, ending::close);
+  EXPECT_EQ(plan_for(state, user_body("[[fault:reset]]"), true).end, ending::reset);
+  EXPECT_EQ(plan_for(state, user_body("[[fault:reset]]"), true).steps.size(), 0u);
   EXPECT_FALSE(plan_for(state, user_body("x"), false).tracked);
-  EXPECT_EQ(state.counters().requests, 7);
+  EXPECT_EQ(state.counters().requests, 9);
 }
 
 TEST(mock_script, control_requests_are_not_counted) {

@@ -11,10 +11,11 @@
 namespace qgate::mock {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, fault>, 11> fault_names = {{
+constexpr std::array<std::pair<std::string_view, fault>, 19> fault_names = {{
     {"none", fault::none},
     {"auth", fault::auth},
     {"throttle", fault::throttle},
+    {"throttle-retry", fault::throttle_retry},
     {"internal", fault::internal},
     {"unavailable", fault::unavailable},
     {"inspect", fault::inspect},
@@ -23,7 +24,18 @@ constexpr std::array<std::pair<std::string_view, fault>, 11> fault_names = {{
     {"stall-mid", fault::stall_mid},
     {"drop-mid", fault::drop_mid},
     {"malformed", fault::malformed},
+    {"no-response", fault::stall_first},  // the same thing, by the failover catalogue's name
+    {"no-end", fault::no_end},
+    {"reset", fault::reset},
+    {"context-length", fault::context_length},
+    {"reflect", fault::reflect},
+    {"reflect-code", fault::reflect_code},
+    {"html", fault::html},
 }};
+
+// Longest marker text kept (Retry-After values, flaky/flap keys); a Retry-After value becomes a
+// header line of the mock's own answer.
+constexpr std::size_t max_marker_text = 64;
 
 // The text between `[[<name>:` and the next `]]`, if the marker is present.
 std::optional<std::string_view> marker_value(std::string_view text, std::string_view name) {
@@ -36,6 +48,16 @@ std::optional<std::string_view> marker_value(std::string_view text, std::string_
   const auto end = rest.find("]]");
   if (end == std::string_view::npos) return std::nullopt;
   return rest.substr(0, end);
+}
+
+// A marker's text, if it is printable ASCII (it may end up in a header) and not too long.
+std::optional<std::string> marker_text(std::string_view text, std::string_view name) {
+  const auto value = marker_value(text, name);
+  if (!value || value->empty() || value->size() > max_marker_text) return std::nullopt;
+  for (const char c : *value) {
+    if (c < 0x20 || c > 0x7E) return std::nullopt;
+  }
+  return std::string(*value);
 }
 
 std::optional<int> marker_number(std::string_view text, std::string_view name, int low, int high) {
@@ -66,8 +88,11 @@ std::optional<upstream_error> error_of(fault f) {
     case fault::auth:
       return upstream_error{401, "InvalidApiKey", "Invalid API-key provided."};
     case fault::throttle:
+    case fault::throttle_retry:
       return upstream_error{429, "Throttling.RateQuota",
                             "Requests rate limit exceeded, please try again later."};
+    case fault::context_length:
+      return invalid_parameter("Range of input length should be [1, 129024]");
     case fault::internal:
       return upstream_error{
           500, "InternalError",
@@ -86,9 +111,37 @@ std::optional<upstream_error> error_of(fault f) {
     case fault::stall_mid:
     case fault::drop_mid:
     case fault::malformed:
+    case fault::no_end:
+    case fault::reset:
+    case fault::reflect:
+    case fault::reflect_code:
+    case fault::html:
       return std::nullopt;
   }
   return std::nullopt;
+}
+
+upstream_error reflected_error(fault f, std::string_view headers) {
+  std::string message = "Request headers as received:\n";
+  message += headers;
+  if (f != fault::reflect_code) return {500, "InternalError", std::move(message)};
+  // A code that tries everything: a forged log line, a line separator, C1, a bidi override, the
+  // caller's credentials, and far more than any real code's length.
+  std::string code = "InvalidParameter\n[2026-01-01 00:00:00.000] [error] forged by upstream";
+  code += "\xE2\x80\xA8\xC2\x85\xE2\x80\xAE";
+  const auto at = headers.find("Authorization: ");
+  if (at != std::string_view::npos) {
+    const auto value = headers.substr(at + 15);
+    code += value.substr(0, value.find('\n'));
+  }
+  code += std::string(300, 'X');
+  return {400, std::move(code), std::move(message)};
+}
+
+std::string_view html_page() {
+  return "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+         "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+         "</body>\r\n</html>\r\n";
 }
 
 markers read_markers(std::string_view text) {
@@ -101,6 +154,9 @@ markers read_markers(std::string_view text) {
   if (const auto name = marker_value(text, "fault")) {
     m.scripted = fault_from_name(*name).value_or(fault::none);
   }
+  m.retry_after = marker_text(text, "retry-after");
+  m.flaky_key = marker_text(text, "flaky");
+  m.flap_key = marker_text(text, "flap");
   return m;
 }
 

@@ -9,16 +9,23 @@ namespace qgate::mock {
 
 enum class fault {
   none,
-  auth,         // 401 InvalidApiKey
-  throttle,     // 429 Throttling.RateQuota
-  internal,     // 500 InternalError
-  unavailable,  // 503 ModelUnavailable
-  inspect,      // 400 DataInspectionFailed before any output
-  inspect_mid,  // DataInspectionFailed after half the answer
-  stall_first,  // nothing at all until the client leaves
-  stall_mid,    // half the answer, then nothing until the client leaves
-  drop_mid,     // half the answer, then the connection closes
-  malformed,    // invalid JSON
+  auth,            // 401 InvalidApiKey
+  throttle,        // 429 Throttling.RateQuota
+  throttle_retry,  // the same 429 with `Retry-After: 7`, as a real 429 status in both modes
+  internal,        // 500 InternalError
+  unavailable,     // 503 ModelUnavailable
+  inspect,         // 400 DataInspectionFailed before any output
+  inspect_mid,     // DataInspectionFailed after half the answer
+  stall_first,     // nothing at all until the client leaves
+  stall_mid,       // half the answer, then nothing until the client leaves
+  drop_mid,        // half the answer, then the connection closes
+  malformed,       // invalid JSON
+  no_end,          // stream: every content event, then a clean close without the final event
+  reset,           // the connection is reset before any byte of the response
+  context_length,  // 400 InvalidParameter: the input is longer than the model takes
+  reflect,         // an error whose message echoes every request header (Authorization too)
+  reflect_code,    // the same, with a long `code` that tries to forge a log line
+  html,            // 502 with an HTML page (a proxy in front of DashScope)
 };
 
 // The names used by `X-Mock-Fault: <name>` and `[[fault:<name>]]`, e.g. "inspect-mid".
@@ -32,8 +39,14 @@ struct upstream_error {
 };
 
 upstream_error invalid_parameter(std::string message);
-// The error a fault answers with; nullopt for faults that are not an error response.
+// The error a fault answers with; nullopt for faults that are not an error response, or whose
+// error depends on the request (see reflected_error).
 std::optional<upstream_error> error_of(fault f);
+// The reflect faults' error: `headers` is every request header as "Name: value\n" lines.
+upstream_error reflected_error(fault f, std::string_view headers);
+// What the html fault answers (Content-Type: text/html).
+inline constexpr std::string_view html_type = "text/html";
+std::string_view html_page();
 
 // Per-request overrides found in the last user message. Markers stay in the echoed answer.
 struct markers {
@@ -41,6 +54,13 @@ struct markers {
   std::optional<int> interval_ms;    // [[interval:MS]]
   std::optional<int> first_byte_ms;  // [[first-byte:MS]]
   fault scripted = fault::none;      // [[fault:NAME]]
+  // [[retry-after:VALUE]]: the Retry-After header of the throttle faults, sent as written (any
+  // printable ASCII, so tests can send garbage).
+  std::optional<std::string> retry_after;
+  // [[flaky:KEY]]: the first request with KEY gets the internal fault (500), later ones answer.
+  std::optional<std::string> flaky_key;
+  // [[flap:KEY]]: requests with KEY alternate: the 1st, 3rd, … get unavailable (503).
+  std::optional<std::string> flap_key;
 };
 
 markers read_markers(std::string_view text);

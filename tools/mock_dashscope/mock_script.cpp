@@ -45,6 +45,8 @@ struct call {
   int first_byte_ms = 0;
   std::string request_id;
   bool keep_alive = true;
+  std::string extra_headers;         // the throttle faults' Retry-After line, if any
+  std::string_view request_headers;  // for the reflect faults
 
   // Where the *-mid faults strike: after half the pieces (at least one).
   std::size_t fault_point() const { return std::max<std::size_t>(1, a.pieces.size() / 2); }
@@ -63,9 +65,10 @@ script error_reply(const upstream_error& e, std::string_view request_id, bool ke
 }
 
 // Errors found before any output still open an SSE stream: HTTP 200 and one `event:error`.
-script stream_error(const upstream_error& e, std::string_view request_id, int first_byte_ms) {
+script stream_error(const upstream_error& e, std::string_view request_id, int first_byte_ms,
+                    std::string_view extra_headers = {}) {
   script_builder b(first_byte_ms);
-  b.write(response_head(200, sse_type, request_id, std::nullopt, false));
+  b.write(response_head(200, sse_type, request_id, std::nullopt, false, extra_headers));
   b.write_chunk(error_event(1, e, request_id));
   b.write(last_chunk);
   return b.finish(ending::close, true);
@@ -84,13 +87,28 @@ script plan_stream(const call& c) {
     b.write(response_head(200, sse_type, c.request_id, std::nullopt, false));
   };
   const std::size_t all = c.a.pieces.size();
+  // A whole non-SSE answer that ends the connection (what a proxy or a real 429 would send).
+  const auto plain = [&](int status, std::string_view body, std::string_view type) {
+    b.write(full_response(status, body, c.request_id, false, type, c.extra_headers));
+    return b.finish(ending::close, false);
+  };
   switch (c.scripted) {
     case fault::auth:
     case fault::throttle:
     case fault::internal:
     case fault::unavailable:
     case fault::inspect:
-      return stream_error(*error_of(c.scripted), c.request_id, c.first_byte_ms);
+    case fault::context_length:
+      return stream_error(*error_of(c.scripted), c.request_id, c.first_byte_ms, c.extra_headers);
+    case fault::throttle_retry:
+      return plain(429, error_json(*error_of(c.scripted), c.request_id), json_type);
+    case fault::reflect_code:
+      return stream_error(reflected_error(c.scripted, c.request_headers), c.request_id,
+                          c.first_byte_ms);
+    case fault::html:
+      return plain(502, html_page(), html_type);
+    case fault::reset:
+      return b.finish(ending::reset, false);
     case fault::stall_first:
       return b.finish(ending::stall, true);
     case fault::malformed:
@@ -99,10 +117,19 @@ script plan_stream(const call& c) {
       b.write(last_chunk);
       return b.finish(ending::close, true);
     case fault::inspect_mid:
+    case fault::reflect: {
+      const auto e = c.scripted == fault::reflect ? reflected_error(c.scripted, c.request_headers)
+                                                  : *error_of(c.scripted);
       head();
       write_results(b, c, c.fault_point());
       b.pause(c.interval_ms);
-      b.write_chunk(error_event(c.fault_point() + 1, *error_of(c.scripted), c.request_id));
+      b.write_chunk(error_event(c.fault_point() + 1, e, c.request_id));
+      b.write(last_chunk);
+      return b.finish(ending::close, true);
+    }
+    case fault::no_end:
+      head();
+      write_results(b, c, all);
       b.write(last_chunk);
       return b.finish(ending::close, true);
     case fault::stall_mid:
@@ -126,14 +153,26 @@ script plan_unary(const call& c) {
   switch (c.scripted) {
     case fault::auth:
     case fault::throttle:
+    case fault::throttle_retry:
     case fault::internal:
     case fault::unavailable:
     case fault::inspect:
-    case fault::inspect_mid: {
-      const auto e = *error_of(c.scripted);
-      b.write(full_response(e.status, error_json(e, c.request_id), c.request_id, c.keep_alive));
+    case fault::inspect_mid:
+    case fault::context_length:
+    case fault::reflect:
+    case fault::reflect_code: {
+      const auto e = c.scripted == fault::reflect || c.scripted == fault::reflect_code
+                         ? reflected_error(c.scripted, c.request_headers)
+                         : *error_of(c.scripted);
+      b.write(full_response(e.status, error_json(e, c.request_id), c.request_id, c.keep_alive,
+                            json_type, c.extra_headers));
       return b.finish(after_reply(c.keep_alive), false);
     }
+    case fault::html:
+      b.write(full_response(502, html_page(), c.request_id, c.keep_alive, html_type));
+      return b.finish(after_reply(c.keep_alive), false);
+    case fault::reset:
+      return b.finish(ending::reset, false);
     case fault::stall_first:
       return b.finish(ending::stall, true);
     case fault::malformed:
@@ -148,6 +187,7 @@ script plan_unary(const call& c) {
       return b.finish(c.scripted == fault::stall_mid ? ending::stall : ending::drop, true);
     }
     case fault::none:
+    case fault::no_end:  // a stream fault: a whole body has no end event to leave out
       b.write(full_response(200, unary_json(c.g, c.a, c.request_id), c.request_id, c.keep_alive));
       return b.finish(after_reply(c.keep_alive), false);
   }
@@ -159,7 +199,22 @@ bool authorized(std::string_view authorization, std::string_view key) {
   return authorization.starts_with(bearer) && authorization.substr(bearer.size()) == key;
 }
 
-script plan_generation(const incoming& in, const options& o, std::string request_id) {
+// The fault a request asks for: the header wins over a marker in the prompt; the flaky and flap
+// markers pick a fault by how often their key was seen.
+fault scripted_fault(const incoming& in, const markers& overrides, mock_state& state) {
+  fault f = fault_from_name(in.fault_name).value_or(overrides.scripted);
+  if (f != fault::none) return f;
+  if (overrides.flaky_key && state.count_key("flaky:" + *overrides.flaky_key) == 1) {
+    return fault::internal;
+  }
+  if (overrides.flap_key && state.count_key("flap:" + *overrides.flap_key) % 2 == 1) {
+    return fault::unavailable;
+  }
+  return fault::none;
+}
+
+script plan_generation(const incoming& in, mock_state& state, std::string request_id) {
+  const options& o = state.settings();
   if (in.method != "POST") {
     const std::string message = "Request method '" + std::string(in.method) + "' is not supported.";
     return error_reply({405, "MethodNotAllowed", message}, request_id, in.keep_alive);
@@ -177,8 +232,12 @@ script plan_generation(const incoming& in, const options& o, std::string request
   call c;
   c.g = std::move(std::get<generation>(parsed));
   const auto& overrides = c.g.overrides;
-  // The header wins over a marker in the prompt.
-  c.scripted = fault_from_name(in.fault_name).value_or(overrides.scripted);
+  c.scripted = scripted_fault(in, overrides, state);
+  const bool throttled = c.scripted == fault::throttle || c.scripted == fault::throttle_retry;
+  if (c.scripted == fault::throttle_retry || (throttled && overrides.retry_after)) {
+    c.extra_headers = "Retry-After: " + overrides.retry_after.value_or("7") + "\r\n";
+  }
+  c.request_headers = in.request_headers;
   c.interval_ms = overrides.interval_ms.value_or(o.chunk_interval_ms);
   c.first_byte_ms = overrides.first_byte_ms.value_or(o.first_byte_ms);
   c.a = make_answer(c.g, overrides.chunks.value_or(o.chunks));
@@ -207,7 +266,12 @@ script plan(const incoming& in, mock_state& state) {
     return error_reply({404, "NotFound", "url error, please check url！"}, request_id,
                        in.keep_alive);
   }
-  return plan_generation(in, state.settings(), std::move(request_id));
+  return plan_generation(in, state, std::move(request_id));
+}
+
+bool reflects(std::string_view fault_name, std::string_view body) {
+  return fault_name.starts_with("reflect") ||
+         body.find("[[fault:reflect") != std::string_view::npos;
 }
 
 }  // namespace qgate::mock

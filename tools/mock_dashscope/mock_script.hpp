@@ -23,6 +23,7 @@ enum class ending {
   keep_alive,  // read the next request on this connection
   close,       // the response is complete: close the connection
   drop,        // the response is cut short: close the connection
+  reset,       // close with a TCP reset (SO_LINGER 0), before or instead of a response
   stall,       // send nothing more; close only when the client goes away
 };
 
@@ -43,7 +44,13 @@ struct incoming {
   std::string_view fault_name;  // X-Mock-Fault
   std::string_view body;
   bool keep_alive = true;
+  // Every request header as "Name: value\n" lines; only the reflect faults read it, so the server
+  // fills it only when reflects() says so.
+  std::string_view request_headers;
 };
+
+// Whether the request may ask for a reflect fault (a cheap test before collecting its headers).
+bool reflects(std::string_view fault_name, std::string_view body);
 
 bool is_control_target(std::string_view target);  // /mock/*: no auth, not recorded
 

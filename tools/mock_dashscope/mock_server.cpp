@@ -87,14 +87,25 @@ class session : public std::enable_shared_from_this<session> {
   void on_read(error_code ec) {
     if (ec) return close();
     const auto& request = parser_->get();
-    const incoming in{request.method_string(),
-                      request.target(),
-                      request[http::field::authorization],
-                      request["X-DashScope-SSE"],
-                      request[http::field::accept],
-                      request["X-Mock-Fault"],
-                      request.body(),
-                      request.keep_alive()};
+    incoming in{request.method_string(),
+                request.target(),
+                request[http::field::authorization],
+                request["X-DashScope-SSE"],
+                request[http::field::accept],
+                request["X-Mock-Fault"],
+                request.body(),
+                request.keep_alive(),
+                {}};
+    std::string headers;
+    if (reflects(in.fault_name, in.body)) {
+      for (const auto& field : request) {
+        headers += field.name_string();
+        headers += ": ";
+        headers += field.value();
+        headers += '\n';
+      }
+      in.request_headers = headers;
+    }
     if (!is_control_target(in.target) && state_.recording()) record(request);
     play(plan(in, state_));
   }
@@ -149,6 +160,9 @@ class session : public std::enable_shared_from_this<session> {
       case ending::drop:
         end_tracked(false);
         return close();
+      case ending::reset:
+        end_tracked(false);
+        return reset();
       case ending::stall:
         return;  // the pending watch_peer() read ends it when the client goes away
     }
@@ -180,6 +194,14 @@ class session : public std::enable_shared_from_this<session> {
       phase_ = phase::done;
     }
     close();
+  }
+
+  // A reset instead of an orderly close: no FIN, the peer's next read fails.
+  void reset() {
+    timer_.cancel();
+    error_code ignored;
+    socket_.set_option(net::socket_base::linger(true, 0), ignored);
+    socket_.close(ignored);
   }
 
   void close() {

@@ -23,6 +23,14 @@ void mock_state::record(recorded_request request) {
   while (records_.size() > options_.record) records_.pop_front();
 }
 
+std::int64_t mock_state::count_key(std::string_view key) {
+  // Keys are test names; a run that invents endless keys starts counting afresh.
+  constexpr std::size_t max_keys = 10000;
+  std::lock_guard lock(mutex_);
+  if (key_counts_.size() >= max_keys) key_counts_.clear();
+  return ++key_counts_[std::string(key)];
+}
+
 void mock_state::clear_records() {
   std::lock_guard lock(mutex_);
   records_.clear();

@@ -8,6 +8,8 @@
 #include <deque>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -44,6 +46,8 @@ class mock_state {
   void clear_records();
   std::string records_json() const;
   std::string stats_json() const;
+  // How many requests carried `key` so far, this one included (the flaky and flap markers).
+  std::int64_t count_key(std::string_view key);
 
  private:
   const options options_;
@@ -51,6 +55,7 @@ class mock_state {
   mutable std::mutex mutex_;  // guards the log below; counters are atomics
   std::uint64_t next_seq_ = 1;
   std::deque<recorded_request> records_;
+  std::unordered_map<std::string, std::int64_t> key_counts_;
 };
 
 }  // namespace qgate::mock

@@ -23,6 +23,8 @@ std::string_view reason_of(int status) {
       return "Too Many Requests";
     case 500:
       return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
     case 503:
       return "Service Unavailable";
     default:
@@ -40,7 +42,8 @@ void append_hex(std::string& out, std::uint64_t value, int digits) {
 }  // namespace
 
 std::string response_head(int status, std::string_view content_type, std::string_view request_id,
-                          std::optional<std::size_t> content_length, bool keep_alive) {
+                          std::optional<std::size_t> content_length, bool keep_alive,
+                          std::string_view extra_headers) {
   std::string head = "HTTP/1.1 ";
   head += std::to_string(status);
   head += ' ';
@@ -56,13 +59,17 @@ std::string response_head(int status, std::string_view content_type, std::string
     head += "\r\nTransfer-Encoding: chunked";
   }
   if (content_type == sse_type) head += "\r\nx-dashscope-finished: false";
-  head += keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
+  head += keep_alive ? "\r\n" : "\r\nConnection: close\r\n";
+  head += extra_headers;
+  head += "\r\n";
   return head;
 }
 
 std::string full_response(int status, std::string_view body, std::string_view request_id,
-                          bool keep_alive, std::string_view content_type) {
-  std::string bytes = response_head(status, content_type, request_id, body.size(), keep_alive);
+                          bool keep_alive, std::string_view content_type,
+                          std::string_view extra_headers) {
+  std::string bytes =
+      response_head(status, content_type, request_id, body.size(), keep_alive, extra_headers);
   bytes += body;
   return bytes;
 }

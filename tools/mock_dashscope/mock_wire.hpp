@@ -13,12 +13,15 @@ namespace qgate::mock {
 inline constexpr std::string_view json_type = "application/json";
 inline constexpr std::string_view sse_type = "text/event-stream;charset=UTF-8";
 
-// A response head. Without a content length the body is chunked.
+// A response head. Without a content length the body is chunked. `extra_headers` are whole
+// header lines, each ending in CRLF.
 std::string response_head(int status, std::string_view content_type, std::string_view request_id,
-                          std::optional<std::size_t> content_length, bool keep_alive);
+                          std::optional<std::size_t> content_length, bool keep_alive,
+                          std::string_view extra_headers = {});
 // A complete response with a JSON (or other) body.
 std::string full_response(int status, std::string_view body, std::string_view request_id,
-                          bool keep_alive, std::string_view content_type = json_type);
+                          bool keep_alive, std::string_view content_type = json_type,
+                          std::string_view extra_headers = {});
 
 void append_chunk(std::string& out, std::string_view data);
 inline constexpr std::string_view last_chunk = "0\r\n\r\n";
