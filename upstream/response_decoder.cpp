@@ -1,5 +1,7 @@
 #include "upstream/response_decoder.hpp"
 
+#include "messages/untrusted_text.hpp"
+
 #include <simdjson.h>
 
 namespace qgate::upstream {
@@ -97,26 +99,26 @@ result<chat_completion> parse_unary_response(std::string_view body) {
 }
 
 upstream_error_body parse_error_body(std::string_view body) {
-  upstream_error_body parsed;
   simdjson::dom::element root;
   auto& parser = thread_parser();
   if (parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
     const std::string_view data = sse_data_line(body);
     if (data.empty() || parser.parse(data.data(), data.size()).get(root) != simdjson::SUCCESS) {
-      parsed.message.assign(body.substr(0, 200));
-      return parsed;
+      return {{}, std::string(non_json_error_message)};
     }
   }
-  std::string_view text;
-  if (root["code"].get(text) == simdjson::SUCCESS) parsed.code = text;
-  if (root["message"].get(text) == simdjson::SUCCESS) parsed.message = text;
+  // A string field, or empty when it is missing or of another type.
+  const auto text_at = [](simdjson::simdjson_result<simdjson::dom::element> field) {
+    std::string_view text;
+    return field.get(text) == simdjson::SUCCESS ? text : std::string_view();
+  };
+  std::string_view code = text_at(root["code"]);
+  std::string_view message = text_at(root["message"]);
   // Compatible-mode shape: {"error":{"code","message"}}.
-  if (parsed.code.empty() && root["error"]["code"].get(text) == simdjson::SUCCESS)
-    parsed.code = text;
-  if (parsed.message.empty() && root["error"]["message"].get(text) == simdjson::SUCCESS) {
-    parsed.message = text;
-  }
-  return parsed;
+  if (code.empty()) code = text_at(root["error"]["code"]);
+  if (message.empty()) message = text_at(root["error"]["message"]);
+  return {sanitize_text(code, max_error_code_bytes),
+          sanitize_text(message, max_error_message_bytes)};
 }
 
 bool is_data_inspection(const upstream_error_body& body) {

@@ -16,10 +16,19 @@ namespace qgate::upstream {
 // A stream yields deltas (the last has `finish`) or an error; a unary call one completion or error.
 using decoded = std::variant<chat_delta, chat_completion, error>;
 
+// What qgate keeps of an upstream error body: DashScope's `code` and `message` and nothing else,
+// each bounded and on one printable line (sanitize_text). Secrets are redacted later, by the
+// session, which knows the keys.
 struct upstream_error_body {
   std::string code;
   std::string message;
 };
+
+inline constexpr std::size_t max_error_code_bytes = 64;
+inline constexpr std::size_t max_error_message_bytes = 256;
+// The message of an error body that is not JSON (an HTML page from a proxy, plain text): none of
+// it is shown or logged.
+inline constexpr std::string_view non_json_error_message = "上游返回了非 JSON 的错误响应";
 
 class response_decoder {
  public:
@@ -53,8 +62,10 @@ class response_decoder {
 [[nodiscard]] result<chat_delta> parse_stream_event(std::string_view data);
 // Parses a whole non-stream 200 body.
 [[nodiscard]] result<chat_completion> parse_unary_response(std::string_view body);
-// Reads `{"code","message"}` from a JSON error body, or from the data line of an SSE error frame.
-upstream_error_body parse_error_body(std::string_view body);
+// Reads `{"code","message"}` (or compatible mode's `{"error":{"code","message"}}`) from a JSON
+// error body, or from the data line of an SSE error frame; any other body gives
+// `non_json_error_message` and no code.
+[[nodiscard]] upstream_error_body parse_error_body(std::string_view body);
 bool is_data_inspection(const upstream_error_body& body);
 // The one upstream → qgate error mapping (status and DashScope code → errc and detail).
 error classify_upstream_error(long http_status, const upstream_error_body& body);

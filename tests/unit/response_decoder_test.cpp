@@ -1,12 +1,20 @@
 // Golden transcripts: what DashScope sends → what qgate's session receives.
 #include "upstream/response_decoder.hpp"
 
+#include "messages/error_mapping.hpp"
+#include "messages/untrusted_text.hpp"
+#include "messages/utf8.hpp"
+
 #include <gtest/gtest.h>
 
 namespace {
 
 using namespace qgate;
 using qgate::upstream::decoded;
+using qgate::upstream::max_error_code_bytes;
+using qgate::upstream::max_error_message_bytes;
+using qgate::upstream::non_json_error_message;
+using qgate::upstream::parse_error_body;
 using qgate::upstream::response_decoder;
 using qgate::upstream::transfer_failure;
 using qgate::upstream::transfer_outcome;
@@ -119,10 +127,105 @@ TEST(response_decoder, unary_message_and_errors) {
   EXPECT_EQ(std::get<error>(garbage.at(0)).code, errc::upstream_error);
   const auto not_json = run(false, 502, "<html>bad gateway</html>", 4);
   EXPECT_EQ(std::get<error>(not_json.at(0)).code, errc::upstream_error);
+  EXPECT_EQ(std::get<error>(not_json.at(0)).detail, "HTTP 502: 上游返回了非 JSON 的错误响应");
   const auto refused = run(false, 0, "", 0, {0, transfer_failure::connect_failed, "refused"});
   EXPECT_EQ(std::get<error>(refused.at(0)).code, errc::upstream_error);
   const auto slow = run(false, 0, "", 0, {0, transfer_failure::first_byte_timeout, {}});
   EXPECT_EQ(std::get<error>(slow.at(0)).code, errc::timeout);
+}
+
+bool valid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = utf8_sequence_length(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
+bool one_line(std::string_view text) {
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return false;
+  }
+  return text.find("\xE2\x80\xA8") == std::string_view::npos;
+}
+
+TEST(parse_error_body, keeps_only_code_and_message_on_one_line) {
+  const auto body = parse_error_body(
+      R"({"code":"InternalError","message":"Request headers as received:\nHost: x\r\nX-Evil: a\u2028b\n","request_id":"r","debug":"<script>"})");
+  EXPECT_EQ(body.code, "InternalError");
+  EXPECT_EQ(body.message, "Request headers as received: Host: x X-Evil: a b");
+  const auto compatible = parse_error_body(
+      R"({"error":{"message":"Incorrect API key provided. ","type":"invalid_request_error","param":null,"code":"invalid_api_key"},"request_id":"d4"})");
+  EXPECT_EQ(compatible.code, "invalid_api_key");
+  EXPECT_EQ(compatible.message, "Incorrect API key provided.");
+  const auto typed = parse_error_body(R"({"code":42,"message":["not","text"]})");
+  EXPECT_EQ(typed.code, "");
+  EXPECT_EQ(typed.message, "");
+  EXPECT_EQ(parse_error_body(R"(["code","message"])").message, "");
+}
+
+TEST(parse_error_body, bounds_code_and_message_on_code_point_boundaries) {
+  const std::string long_code(300, 'X');
+  std::string long_message;
+  for (int i = 0; i < 200; ++i) long_message += "你";  // 600 bytes of 3-byte code points
+  const auto body =
+      parse_error_body(R"({"code":")" + long_code + R"(","message":")" + long_message + "\"}");
+  EXPECT_LE(body.code.size(), max_error_code_bytes);
+  EXPECT_TRUE(body.code.ends_with(truncation_mark));
+  EXPECT_LE(body.message.size(), max_error_message_bytes);
+  EXPECT_TRUE(body.message.ends_with(truncation_mark));
+  EXPECT_TRUE(valid_utf8(body.message));
+  const auto detail = upstream::classify_upstream_error(500, body).detail;
+  EXPECT_LE(detail.size(), max_error_code_bytes + 2 + max_error_message_bytes);
+}
+
+TEST(parse_error_body, a_body_that_is_not_json_becomes_a_generic_message) {
+  for (const std::string& body :
+       {std::string("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n</html>"),
+        std::string("upstream connect error or disconnect/reset before headers"),
+        std::string(R"({"code":"InternalError","message":"cut)"),
+        std::string("{\"code\":\"X\",\"message\":\"bad \xff utf8\"}"), std::string()}) {
+    SCOPED_TRACE(body);
+    const auto parsed = parse_error_body(body);
+    EXPECT_EQ(parsed.code, "");
+    EXPECT_EQ(parsed.message, non_json_error_message);
+  }
+  const auto err = upstream::classify_upstream_error(502, parse_error_body("<html>x</html>"));
+  EXPECT_EQ(err.code, errc::upstream_error);
+  EXPECT_EQ(map_error(err).message, "百炼平台返回错误:HTTP 502: 上游返回了非 JSON 的错误响应");
+}
+
+TEST(parse_error_body, reads_the_data_line_of_an_sse_error_frame) {
+  const auto body = parse_error_body(
+      "id:1\nevent:error\n:HTTP_STATUS/400\ndata:{\"code\":\"InvalidParameter\",\"message\":"
+      "\"a\\u2028b\\u0085c\"}\n\n");
+  EXPECT_EQ(body.code, "InvalidParameter");
+  EXPECT_EQ(body.message, "a b c");
+}
+
+// A hostile error event is cleaned the same way wherever the bytes are split.
+TEST(response_decoder, hostile_stream_error_event_split_everywhere) {
+  const std::string code = "Bad\\n[2026-01-01 00:00:00.000] [error] forged" + std::string(100, 'C');
+  const std::string frame =
+      event(1, "ok", "null", 1) + "id:2\nevent:error\n:HTTP_STATUS/500\ndata:{\"code\":\"" + code +
+      R"(","message":"echo:\nAuthorization: Bearer sk-secret-key-value\n\u0000end","request_id":"r"})" +
+      "\n\n";
+  std::string expected;
+  for (std::size_t cut = 0; cut <= frame.size(); ++cut) {
+    const auto out = run(true, 200, frame, cut);
+    ASSERT_EQ(out.size(), 2u) << cut;
+    const auto& err = std::get<error>(out[1]);
+    EXPECT_EQ(err.code, errc::upstream_error);
+    EXPECT_TRUE(one_line(err.detail)) << err.detail;
+    EXPECT_TRUE(valid_utf8(err.detail));
+    EXPECT_LE(err.detail.size(), max_error_code_bytes + 2 + max_error_message_bytes);
+    if (expected.empty()) expected = err.detail;
+    EXPECT_EQ(err.detail, expected) << cut;
+  }
+  EXPECT_TRUE(expected.starts_with("Bad [2026-01-01 00:00:00.000] [error] forgedCCC")) << expected;
+  EXPECT_TRUE(expected.ends_with(": echo: Authorization: Bearer sk-secret-key-value end"))
+      << expected;
 }
 
 TEST(response_decoder, stream_request_answered_with_json_becomes_one_final_delta) {
