@@ -4,6 +4,7 @@
 #include "actors/upstream_stream.hpp"
 #include "messages/actor_protocol.hpp"
 #include "messages/error_mapping.hpp"
+#include "messages/untrusted_text.hpp"
 #include "upstream/generation_request.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -83,10 +84,19 @@ void apply_backpressure(session_actor* self, const session_context& context,
   });
 }
 
+// The one way an error leaves a session. Its detail may quote the upstream (which can echo our
+// request headers) or curl: neither the DashScope key nor the caller's reaches the client or a
+// log, nor anything shaped like a credential.
+void send_error(const session_context& context, const chat_request& request,
+                const response_sink_ptr& sink, error err) {
+  err.detail = redact_secrets(err.detail, {context.api_key, request.api_key});
+  sink->send_error(std::move(err));
+}
+
 void fail(session_actor* self, const session_context& context, const chat_request& request,
           const response_sink_ptr& sink, error err) {
   settle(self, context, request, static_cast<int>(map_error(err).status));
-  sink->send_error(std::move(err));
+  send_error(context, request, sink, std::move(err));
   end_session(self);
 }
 
@@ -112,7 +122,8 @@ void admit(session_actor* self, std::shared_ptr<const session_context> context,
           [=](admission& decision) mutable {
             sink->set_rate_limit(decision.info);
             if (!decision.admitted) {
-              sink->send_error(
+              send_error(
+                  *context, request, sink,
                   make_error(errc::rate_limited, "tenant " + tenant.name + " over its limits"));
               return self->quit();
             }
@@ -121,7 +132,8 @@ void admit(session_actor* self, std::shared_ptr<const session_context> context,
             start_upstream(self, *context, request, sink);
           },
           [=](const caf::error&) {
-            sink->send_error(make_error(errc::internal_error, "rate limiter did not answer"));
+            send_error(*context, request, sink,
+                       make_error(errc::internal_error, "rate limiter did not answer"));
             self->quit();
           });
 }
@@ -140,13 +152,14 @@ caf::behavior chat_session(session_actor* self, std::shared_ptr<const session_co
       .then(
           [=](lookup_reply& reply) {
             if (auto* failure = std::get_if<error>(&reply)) {
-              sink->send_error(std::move(*failure));
+              send_error(*context, request, sink, std::move(*failure));
               return self->quit();
             }
             admit(self, context, request, sink, std::get<tenant_info>(std::move(reply)));
           },
           [=](const caf::error&) {
-            sink->send_error(make_error(errc::internal_error, "catalog did not answer"));
+            send_error(*context, request, sink,
+                       make_error(errc::internal_error, "catalog did not answer"));
             self->quit();
           });
   return {

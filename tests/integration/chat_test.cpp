@@ -218,6 +218,92 @@ TEST_F(chat, every_scripted_fault_in_both_modes) {
   }
 }
 
+// What an error message may contain when the upstream is hostile: the spec's prefix, then at most
+// a bounded code and message on one line, and no credential.
+void expect_clean_upstream_message(std::string_view message) {
+  constexpr std::string_view prefix = "百炼平台返回错误:";
+  EXPECT_TRUE(message.starts_with(prefix)) << message;
+  EXPECT_LE(message.size(), prefix.size() + 64 + 2 + 256) << message;
+  EXPECT_EQ(message.find(mock_key), std::string::npos) << message;
+  EXPECT_EQ(message.find("Bearer"), std::string::npos) << message;
+  EXPECT_EQ(message.find("<html"), std::string::npos) << message;
+  for (const char c : message) EXPECT_GE(static_cast<unsigned char>(c), 0x20) << message;
+  EXPECT_EQ(message.find("\xE2\x80\xA8"), std::string::npos) << message;
+}
+
+// The error's message, whether it is the whole body or the stream's final frame before [DONE].
+std::string error_message_of(const chat_reply& reply, bool in_stream, long status) {
+  std::string json = reply.body;
+  if (in_stream) {
+    const auto payloads = sse_payloads(reply.body);
+    EXPECT_GE(payloads.size(), 2u) << reply.body;
+    if (payloads.size() < 2) return {};
+    EXPECT_EQ(payloads.back(), "[DONE]");
+    EXPECT_EQ(reply.body.find(R"("finish_reason":"stop")"), std::string::npos) << reply.body;
+    json = payloads[payloads.size() - 2];
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  EXPECT_EQ(parser.parse(json).get(root), simdjson::SUCCESS) << json;
+  if (!root.is_object()) return {};
+  EXPECT_EQ(int64_t(root["code"]), status) << json;
+  EXPECT_EQ(std::string_view(root["error"]), "UPSTREAM_ERROR") << json;
+  EXPECT_TRUE(root["data"].is_null());
+  return std::string(std::string_view(root["message"]));
+}
+
+TEST_F(chat, hostile_upstream_error_bodies_reach_neither_client_nor_log_verbatim) {
+  struct hostile_case {
+    std::string fault;
+    bool stream;
+    bool mid_stream;            // the error arrives as the stream's final frame
+    std::string message_start;  // after the spec's prefix
+  };
+  const std::vector<hostile_case> cases = {
+      {"reflect", false, false, "InternalError: Request headers as received: "},
+      {"reflect", true, true, "InternalError: Request headers as received: "},
+      {"reflect-code", false, false, "InvalidParameter [2026-01-01 00:00:00.000] [error] forged"},
+      {"reflect-code", true, false, "InvalidParameter [2026-01-01 00:00:00.000] [error] forged"},
+      {"html", false, false, "HTTP 502: 上游返回了非 JSON 的错误响应"},
+      {"html", true, false, "HTTP 502: 上游返回了非 JSON 的错误响应"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.fault + (c.stream ? " stream" : " unary"));
+    const auto reply = post(chat_body("qwen-turbo", "x [[fault:" + c.fault + "]]", c.stream));
+    EXPECT_EQ(reply.status, c.mid_stream ? 200 : 502) << reply.body;
+    EXPECT_EQ(reply.body.find(mock_key), std::string::npos) << reply.body;
+    EXPECT_EQ(reply.body.find("Bearer"), std::string::npos) << reply.body;
+    const auto message = error_message_of(reply, c.mid_stream, 502);
+    expect_clean_upstream_message(message);
+    EXPECT_TRUE(message.starts_with("百炼平台返回错误:" + c.message_start)) << message;
+    if (c.fault == "html") {
+      EXPECT_EQ(message, "百炼平台返回错误:" + c.message_start);
+    }
+    if (c.fault == "reflect") {
+      EXPECT_NE(message.find("Authorization: ***"), std::string::npos) << message;
+    }
+  }
+  // Every line qgate logged is one of its own: no key, and no line the upstream's newlines forged.
+  ASSERT_TRUE(eventually(
+      [&] { return qgate_->process->output().find("[error] forged") != std::string::npos; }));
+  const auto output = qgate_->process->output();
+  EXPECT_EQ(output.find(mock_key), std::string::npos) << output;
+  EXPECT_EQ(output.find("Bearer"), std::string::npos) << output;
+  std::size_t start = 0;
+  while (start < output.size()) {
+    const auto end = output.find('\n', start);
+    const std::string line = output.substr(start, end - start);
+    start = end == std::string::npos ? output.size() : end + 1;
+    if (line.find("listening on") != std::string::npos) continue;
+    EXPECT_TRUE(line.starts_with("[20")) << line;
+    EXPECT_FALSE(line.starts_with("[2026-01-01 00:00:00.000]")) << line;
+    if (line.find("forged") != std::string::npos ||
+        line.find("headers as received") != std::string::npos) {
+      EXPECT_NE(line.find("failed: UPSTREAM_ERROR "), std::string::npos) << line;
+    }
+  }
+}
+
 TEST(chat_upstream, unreachable_upstream_is_502_and_missing_key_is_401) {
   gateway unreachable("http://127.0.0.1:1");
   const auto refused = http_request("POST", unreachable.url("/api/llm/chat"),
