@@ -6,6 +6,7 @@
 #include "messages/error_mapping.hpp"
 #include "messages/untrusted_text.hpp"
 #include "upstream/generation_request.hpp"
+#include "upstream/retry_after.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
@@ -177,14 +178,13 @@ caf::behavior chat_session(session_actor* self, std::shared_ptr<const session_co
         sink->send_completion(std::move(completion));
         end_session(self);
       },
-      [=](error& err) {
-        if (err.code == errc::rate_limited) {
-          // DashScope sends no Retry-After; its throttling usually clears within seconds.
+      [=](upstream_failure& failure) {
+        if (failure.err.code == errc::rate_limited) {
           rate_limit_info info;
-          info.retry_after_s = 1;
+          info.retry_after_s = upstream::client_retry_after(failure.retry_after_s);
           sink->set_rate_limit(info);
         }
-        fail(self, *context, request, sink, std::move(err));
+        fail(self, *context, request, sink, std::move(failure.err));
       },
       [=](resume_atom) {
         if (!self->state.paused) return;

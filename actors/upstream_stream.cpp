@@ -9,17 +9,18 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace qgate::actors::detail {
 
 // What one turn of the driver's loop brought for a transfer, delivered as one message.
 struct upstream_batch {
-  std::optional<long> status;
+  std::optional<upstream::response_head> head;
   std::string bytes;
   std::optional<upstream::transfer_outcome> done;
 
-  [[nodiscard]] bool empty() const { return !status && bytes.empty() && !done; }
+  [[nodiscard]] bool empty() const { return !head && bytes.empty() && !done; }
 };
 
 }  // namespace qgate::actors::detail
@@ -37,7 +38,7 @@ using detail::upstream_batch;
 class mailbox_observer final : public upstream::transfer_observer {
  public:
   explicit mailbox_observer(caf::actor target) : target_(std::move(target)) {}
-  void on_status(long http_status) override { pending_.status = http_status; }
+  void on_status(upstream::response_head head) override { pending_.head = head; }
   void on_data(std::string bytes) override {
     if (pending_.bytes.empty()) {
       pending_.bytes = std::move(bytes);
@@ -59,11 +60,20 @@ class mailbox_observer final : public upstream::transfer_observer {
 struct stream_state {
   std::optional<upstream::response_decoder> decoder;  // set once the call's mode is known
   std::vector<upstream::decoded> out;
+  std::optional<std::int64_t> retry_after_s;  // from the response head
 };
 
 void forward(caf::stateful_actor<stream_state>* self, const caf::actor& session) {
   for (auto& value : self->state.out) {
-    std::visit([&](auto& item) { self->send(session, std::move(item)); }, value);
+    std::visit(
+        [&](auto& item) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(item)>, error>) {
+            self->send(session, upstream_failure{std::move(item), self->state.retry_after_s});
+          } else {
+            self->send(session, std::move(item));
+          }
+        },
+        value);
   }
   self->state.out.clear();
   if (self->state.decoder->finished()) self->quit();
@@ -84,7 +94,10 @@ caf::behavior upstream_stream(caf::stateful_actor<stream_state>* self, caf::acto
   return {
       [=](batch_atom, upstream_batch& batch) {
         auto& decoder = *self->state.decoder;
-        if (batch.status) decoder.on_status(*batch.status);
+        if (batch.head) {
+          decoder.on_status(batch.head->http_status);
+          self->state.retry_after_s = batch.head->retry_after_s;
+        }
         if (!batch.bytes.empty()) decoder.on_bytes(batch.bytes, self->state.out);
         if (batch.done) {
           *finished = true;

@@ -11,6 +11,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -45,6 +46,12 @@ using lookup_reply = std::variant<tenant_info, error>;
 // Rows the ledger hands its writer in one message.
 using usage_batch = std::vector<usage_record>;
 
+// How an upstream call failed, as its upstream_stream actor tells the session.
+struct upstream_failure {
+  error err;
+  std::optional<std::int64_t> retry_after_s;  // the upstream's Retry-After, unbounded
+};
+
 }  // namespace qgate
 
 // Local-only messages: never serialized, so no inspect() overloads are needed.
@@ -62,3 +69,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::lookup_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::usage_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::usage_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::rate_limit_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::upstream_failure)

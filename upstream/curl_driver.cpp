@@ -3,6 +3,8 @@
 // nothing).
 #include "upstream/curl_driver.hpp"
 
+#include "upstream/retry_after.hpp"
+
 #include <curl/curl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -36,6 +38,7 @@ struct transfer {
   bool got_first_byte = false;
   bool paused = false;
   bool status_reported = false;
+  std::optional<std::int64_t> retry_after_s;  // of the response whose head is being read
   bool touched = false;  // has events this loop turn; its observer is flushed at the turn's end
 };
 
@@ -72,15 +75,37 @@ void report_status(transfer& t) {
   if (t.status_reported) return;
   t.status_reported = true;
   touch(t);
-  long status = 0;
-  curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
-  t.observer->on_status(status);
+  response_head head;
+  curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &head.http_status);
+  head.retry_after_s = t.retry_after_s;
+  t.observer->on_status(head);
 }
 
-std::size_t on_header(char*, std::size_t size, std::size_t count, void* user) {
+bool starts_with_ignoring_case(std::string_view text, std::string_view lower) {
+  if (text.size() < lower.size()) return false;
+  for (std::size_t i = 0; i < lower.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+// One header line per call, status line included, for every response of the transfer (an interim
+// `100 Continue` first, then the real one).
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
   auto& t = *static_cast<transfer*>(user);
   t.got_first_byte = true;
   t.last_activity = clock::now();
+  std::string_view line(data, size * count);
+  constexpr std::string_view retry_after = "retry-after:";
+  if (line.starts_with("HTTP/")) {
+    t.retry_after_s.reset();
+  } else if (starts_with_ignoring_case(line, retry_after)) {
+    line.remove_prefix(retry_after.size());
+    line = line.substr(0, line.find_first_of("\r\n"));
+    t.retry_after_s = parse_retry_after(line, std::chrono::system_clock::now());
+  }
   return size * count;
 }
 

@@ -19,7 +19,7 @@ namespace qgate::upstream {
 class transfer_observer {
  public:
   virtual ~transfer_observer() = default;
-  virtual void on_status(long http_status) = 0;
+  virtual void on_status(response_head head) = 0;
   virtual void on_data(std::string bytes) = 0;
   virtual void on_done(transfer_outcome outcome) = 0;
   // Called once per turn of the driver's loop, after that turn's callbacks for this transfer: an

@@ -1,6 +1,8 @@
 // What the curl driver reports about one upstream HTTP transfer.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace qgate::upstream {
@@ -13,6 +15,12 @@ enum class transfer_failure {
   idle_timeout,
   total_timeout,
   network,
+};
+
+// The response head, reported once it is complete: its status and the headers qgate uses.
+struct response_head {
+  long http_status = 0;
+  std::optional<std::int64_t> retry_after_s;  // the upstream's Retry-After, parsed, unbounded
 };
 
 struct transfer_outcome {

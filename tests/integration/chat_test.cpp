@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <chrono>
+#include <ctime>
+
 namespace qgate::testing {
 namespace {
 
@@ -16,6 +19,7 @@ struct chat_reply {
   long status = 0;
   std::string content_type;
   std::string body;
+  std::string retry_after;
 };
 
 class chat : public ::testing::Test {
@@ -35,7 +39,9 @@ class chat : public ::testing::Test {
   static chat_reply post(const std::string& body) {
     const auto response = http_request("POST", qgate_->url("/api/llm/chat"), body, json_headers);
     auto type = response.headers.find("content-type");
-    return {response.status, type == response.headers.end() ? "" : type->second, response.body};
+    auto retry = response.headers.find("retry-after");
+    return {response.status, type == response.headers.end() ? "" : type->second, response.body,
+            retry == response.headers.end() ? "" : retry->second};
   }
 
   // Non-stream: checks the envelope, returns data.
@@ -302,6 +308,51 @@ TEST_F(chat, hostile_upstream_error_bodies_reach_neither_client_nor_log_verbatim
       EXPECT_NE(line.find("failed: UPSTREAM_ERROR "), std::string::npos) << line;
     }
   }
+}
+
+// An IMF-fixdate `ahead` from now, as an upstream would write it in Retry-After.
+std::string http_date_in(std::chrono::seconds ahead) {
+  const std::time_t when =
+      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + ahead);
+  std::tm parts{};
+  gmtime_r(&when, &parts);
+  char text[64];
+  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &parts);
+  return text;
+}
+
+TEST_F(chat, upstream_retry_after_reaches_the_client_bounded) {
+  struct retry_case {
+    std::string prompt;
+    std::string retry_after;  // what the client must be told
+  };
+  const std::vector<retry_case> cases = {
+      {"[[fault:throttle-retry]]", "7"},              // a real 429 with Retry-After: 7
+      {"[[fault:throttle]] [[retry-after:7]]", "7"},  // stream: on the 200 head of event:error
+      {"[[fault:throttle]]", "1"},                    // none sent
+      {"[[fault:throttle-retry]] [[retry-after:abc]]", "1"},  // garbage
+      {"[[fault:throttle-retry]] [[retry-after:-5]]", "1"},
+      {"[[fault:throttle-retry]] [[retry-after:0]]", "1"},
+      {"[[fault:throttle-retry]] [[retry-after:99999999999]]", "3600"},  // bounded
+      {"[[fault:throttle-retry]] [[retry-after:3600]]", "3600"},
+  };
+  for (const auto& c : cases) {
+    for (const bool stream : {false, true}) {
+      SCOPED_TRACE(c.prompt + (stream ? " stream" : " unary"));
+      const auto reply = post(chat_body("qwen-turbo", "x " + c.prompt, stream));
+      expect_error(reply, 429, "RATE_LIMITED", "请求频率超限");
+      EXPECT_EQ(reply.retry_after, c.retry_after);
+    }
+  }
+  // An HTTP-date counts from now (the mock and qgate share a clock; allow for the second ticking).
+  const auto reply = post(chat_body(
+      "qwen-turbo",
+      "x [[fault:throttle-retry]] [[retry-after:" + http_date_in(std::chrono::seconds(30)) + "]]",
+      false));
+  expect_error(reply, 429, "RATE_LIMITED", "请求频率超限");
+  ASSERT_FALSE(reply.retry_after.empty());
+  EXPECT_GE(std::stoi(reply.retry_after), 28);
+  EXPECT_LE(std::stoi(reply.retry_after), 30);
 }
 
 TEST(chat_upstream, unreachable_upstream_is_502_and_missing_key_is_401) {
