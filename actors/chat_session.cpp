@@ -186,6 +186,8 @@ caf::behavior chat_session(session_actor* self, std::shared_ptr<const session_co
         }
         fail(self, *context, request, sink, std::move(failure.err));
       },
+      // The gateway ends the call (shutdown): answered and recorded like any failure.
+      [=](end_atom, error& reason) { fail(self, *context, request, sink, std::move(reason)); },
       [=](resume_atom) {
         if (!self->state.paused) return;
         self->state.paused = false;

@@ -26,7 +26,7 @@ class session_call final : public chat_call {
   }
   // The session handles it like an upstream failure: settle, answer, end.
   void fail(error reason) noexcept override {
-    if (session_) caf::anon_send(session_, std::move(reason));
+    if (session_) caf::anon_send(session_, end_atom::value, std::move(reason));
   }
 
  private:

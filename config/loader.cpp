@@ -109,7 +109,9 @@ std::optional<load_error> apply_table(const toml::table& root, const std::string
     const std::string section(section_key.str());
     const auto* table = section_node.as_table();
     if (!known_section(section) || table == nullptr) {
-      return load_error{section, fmt::format("{}: unknown section [{}]", path, section)};
+      // An empty name is legal TOML (`"" = 0`): name it as written, so the error names something.
+      const std::string shown = section.empty() ? "\"\"" : section;
+      return load_error{shown, fmt::format("{}: unknown section [{}]", path, shown)};
     }
     for (const auto& [name_key, node] : *table) {
       const std::string name(name_key.str());

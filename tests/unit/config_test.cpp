@@ -163,6 +163,7 @@ TEST_F(config_test, bad_values_name_their_key) {
   EXPECT_EQ(failing_key("[server]\nhost = \"\"\n"), "server.host");
   EXPECT_EQ(failing_key("[server]\nprot = 80\n"), "server.prot");
   EXPECT_EQ(failing_key("[serve]\nport = 80\n"), "serve");
+  EXPECT_EQ(failing_key("\"\" = 0\n"), "\"\"");  // found by fuzz_config
   EXPECT_EQ(failing_key("[upstream]\nbase_url = \"ftp://x\"\n"), "upstream.base_url");
   EXPECT_EQ(failing_key("[upstream]\napi_key = \"sk-1\"\n"), "upstream.api_key");
   EXPECT_EQ(failing_key("[upstream]\nidle_timeout_ms = 0\n"), "upstream.idle_timeout_ms");
