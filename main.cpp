@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -29,9 +30,23 @@ qgate::http::server_options server_options_of(const qgate::config::settings& set
   options.write_timeout = std::chrono::milliseconds(server.write_timeout_ms);
   options.sse_ping_interval = std::chrono::milliseconds(server.sse_ping_ms);
   options.stream_queue_bytes = server.stream_queue_bytes;
+  options.max_connections = static_cast<std::size_t>(server.max_connections);
   options.access_log = settings.log.access;
   options.cors = qgate::http::cors_policy(settings.cors.allow_origins);
   return options;
+}
+
+// Connections over the descriptor limit are refused like those over server.max_connections; a
+// limit below the cap is worth knowing before it happens.
+void warn_if_descriptors_below(int max_connections) {
+  rlimit files{};
+  if (max_connections <= 0 || ::getrlimit(RLIMIT_NOFILE, &files) != 0) return;
+  if (files.rlim_cur == RLIM_INFINITY || files.rlim_cur > static_cast<rlim_t>(max_connections))
+    return;
+  spdlog::warn(
+      "server.max_connections={} but the descriptor limit (ulimit -n) is {}: connections beyond "
+      "it are refused with 503",
+      max_connections, files.rlim_cur);
 }
 
 // Blocks the signals in every thread (threads inherit the mask); main waits for them with sigwait.
@@ -119,6 +134,7 @@ int main(int argc, char** argv) {
     spdlog::warn("DASHSCOPE_API_KEY is not set: every chat request will be answered 401");
   }
   spdlog::info("{}", qgate::config::describe(settings));
+  warn_if_descriptors_below(settings.server.max_connections);
   server->start();
   const auto ready_us = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);

@@ -80,6 +80,9 @@ std::vector<key_spec> build_table() {
   keys.push_back(
       integer("server", "sse_ping_ms", 1, max_timeout_ms,
               [](settings& s, std::int64_t v) { s.server.sse_ping_ms = static_cast<int>(v); }));
+  keys.push_back(
+      integer("server", "max_connections", 0, 1'000'000,
+              [](settings& s, std::int64_t v) { s.server.max_connections = static_cast<int>(v); }));
   // [upstream]
   keys.push_back(text(
       "upstream", "base_url",

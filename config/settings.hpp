@@ -18,6 +18,7 @@ struct server_settings {
   int write_timeout_ms = 30000;                // a client that stops reading
   std::size_t stream_queue_bytes = 256 << 10;  // SSE backpressure high-water mark per stream
   int sse_ping_ms = 15000;                     // `: ping` comment on an idle stream
+  int max_connections = 10000;  // open client connections; over it 503 and close; 0: no cap
 };
 
 struct upstream_settings {

@@ -23,6 +23,12 @@ struct server_options {
   std::chrono::milliseconds write_timeout{30000};
   std::chrono::milliseconds sse_ping_interval{15000};
   std::size_t stream_queue_bytes = 256 << 10;
+  std::size_t max_connections = 10000;  // 0: no cap but the descriptor limit
+  // Out of descriptors (or kernel memory), the listener waits this long before it retries.
+  std::chrono::milliseconds accept_backoff{20};
+  // A refused connection is kept this long after its 503 so that the request the client is sending
+  // is read and dropped rather than answered with a reset that could destroy the 503.
+  std::chrono::milliseconds refusal_linger{1000};
   bool access_log = true;
   cors_policy cors;
   std::shared_ptr<const static_assets> assets;  // null: no docs

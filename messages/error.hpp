@@ -24,6 +24,7 @@ enum class errc {
   upstream_error,
   timeout,
   unavailable,
+  overloaded,
   internal_error,
 };
 

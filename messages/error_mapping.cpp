@@ -42,6 +42,8 @@ error_reply map_error(const error& err) {
       return {504, "TIMEOUT", "请求超时"};
     case errc::unavailable:
       return {503, "UNAVAILABLE", "服务正在关闭,请稍后重试"};
+    case errc::overloaded:
+      return {503, "OVERLOADED", "服务繁忙,请稍后重试"};
     case errc::internal_error:
       return {500, "INTERNAL_ERROR", "服务器内部错误"};
   }

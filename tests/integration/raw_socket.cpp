@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cerrno>
 
 namespace qgate::testing {
 
@@ -40,6 +41,7 @@ long raw_socket::receive(std::chrono::steady_clock::time_point deadline) {
   char chunk[4096];
   const auto n = ::recv(fd_, chunk, sizeof chunk, 0);
   if (n > 0) buffer_.append(chunk, static_cast<std::size_t>(n));
+  if (n < 0 && errno == ECONNRESET) reset_ = true;
   return n;
 }
 

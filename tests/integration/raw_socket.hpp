@@ -17,17 +17,20 @@ class raw_socket {
 
   bool connected() const { return fd_ >= 0; }
   void send(const std::string& bytes);
-  // Reads until the peer closes or `timeout` passes; `closed` tells which.
+  // Reads until the peer closes or `timeout` passes; `closed` tells which (a reset is not a close).
   std::string read_until_close(std::chrono::milliseconds timeout, bool& closed);
   // Reads until `needle` appears (or timeout); returns everything read so far.
   std::string read_until(const std::string& needle, std::chrono::milliseconds timeout);
   void close();
+  // Whether a read failed because the peer reset the connection.
+  bool reset() const { return reset_; }
 
  private:
   long receive(std::chrono::steady_clock::time_point deadline);
 
   int fd_ = -1;
   std::string buffer_;
+  bool reset_ = false;
 };
 
 }  // namespace qgate::testing

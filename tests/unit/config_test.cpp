@@ -184,6 +184,22 @@ TEST_F(config_test, bad_values_name_their_key) {
   EXPECT_EQ(failing_key("", {}, bad_port), "server.port");
 }
 
+TEST_F(config_test, server_max_connections) {
+  EXPECT_EQ(load("").value->server.max_connections, 10000);
+  EXPECT_EQ(load("[server]\nmax_connections = 3\n").value->server.max_connections, 3);
+  EXPECT_EQ(load("", {{"QGATE_SERVER_MAX_CONNECTIONS", "0"}}).value->server.max_connections, 0);
+  EXPECT_EQ(load("[server]\nmax_connections = 3\n", {{"QGATE_SERVER_MAX_CONNECTIONS", "7"}})
+                .value->server.max_connections,
+            7);
+  EXPECT_NE(describe(*load("", {{"QGATE_SERVER_MAX_CONNECTIONS", "3"}}).value)
+                .find("sse_ping_ms=15000 max_connections=3 |"),
+            std::string::npos);
+  EXPECT_EQ(failing_key("[server]\nmax_connections = -1\n"), "server.max_connections");
+  EXPECT_EQ(failing_key("", {{"QGATE_SERVER_MAX_CONNECTIONS", "1000001"}}),
+            "server.max_connections");
+  EXPECT_EQ(failing_key("", {{"QGATE_SERVER_MAX_CONNECTIONS", "many"}}), "server.max_connections");
+}
+
 TEST_F(config_test, syntax_error_reports_line_and_column) {
   auto result = load("[server]\nport = = 1\n");
   ASSERT_TRUE(result.failure);
