@@ -5,8 +5,13 @@
 #include "http/chat_request_parser.hpp"
 #include "http/cors_policy.hpp"
 #include "http/error_mapping.hpp"
+#include "http/message_framing.hpp"
 #include "http/query.hpp"
 #include "http/request_id.hpp"
+
+#include <boost/beast/core/read_size.hpp>
+
+#include <vector>
 
 namespace qgate::http {
 namespace detail {
@@ -66,8 +71,37 @@ void connection::do_read() {
   parser_->header_limit(static_cast<std::uint32_t>(options().max_header_bytes));
   parser_->body_limit(options().max_body_bytes);
   stream_.expires_after(generation_ == 0 ? options().header_timeout : options().keepalive_timeout);
+  head_scanned_ = 0;
+  read_head();
+}
+
+// Beast accepts obsolete line folding (it joins the lines); an edge refuses it (RFC 9112 §5.2), so
+// the raw head is looked at before Beast parses it. Usually the first read holds it all.
+void connection::read_head() {
+  const std::string_view bytes(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  switch (scan_head(bytes, head_scanned_)) {
+    case head_state::folded:
+      return reply_and_close(make_error(errc::bad_request));
+    case head_state::complete:
+      break;
+    case head_state::incomplete:
+      if (bytes.size() < options().max_header_bytes) {
+        stream_.async_read_some(
+            buffer_.prepare(beast::read_size(buffer_, head_read_chunk)),
+            beast::bind_front_handler(&connection::on_head_bytes, shared_from_this()));
+        return;
+      }
+      break;  // the parser answers 431
+  }
   bhttp::async_read_header(stream_, buffer_, *parser_,
                            beast::bind_front_handler(&connection::on_header, shared_from_this()));
+}
+
+void connection::on_head_bytes(beast::error_code ec, std::size_t bytes) {
+  if (closed_) return;
+  if (ec) return on_read(ec, 0);
+  buffer_.commit(bytes);
+  read_head();
 }
 
 // Clients such as curl ask before sending a large body; answering at once saves them a 1 s wait.
@@ -76,6 +110,11 @@ void connection::on_header(beast::error_code ec, std::size_t bytes) {
   if (ec) return on_read(ec, bytes);
   stream_.expires_after(options().header_timeout);
   const auto& request = parser_->get();
+  std::vector<std::string_view> codings;
+  const auto [first, last] = request.equal_range(bhttp::field::transfer_encoding);
+  for (auto field = first; field != last; ++field) codings.push_back(field->value());
+  if (!transfer_encoding_acceptable(codings, request.count(bhttp::field::content_length) > 0))
+    return reply_and_close(make_error(errc::bad_request));
   if (!parser_->is_done() && beast::iequals(request[bhttp::field::expect], "100-continue")) {
     static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
     net::async_write(stream_, net::buffer(continue_line.data(), continue_line.size()),
@@ -102,21 +141,33 @@ void connection::on_read(beast::error_code ec, std::size_t) {
     handle_request();
     return;
   }
-  keep_alive_ = false;
-  version_ = 11;
   if (ec == bhttp::error::header_limit) {
-    busy_ = true;
-    reply_error(make_error(errc::headers_too_large));
+    reply_and_close(make_error(errc::headers_too_large));
   } else if (ec == bhttp::error::body_limit) {
-    busy_ = true;
-    reply_error(make_error(errc::payload_too_large));
+    reply_and_close(make_error(errc::payload_too_large));
   } else if (is_http_parse_error(ec) && ec != bhttp::error::end_of_stream &&
              ec != bhttp::error::partial_message) {
-    busy_ = true;
-    reply_error(make_error(errc::bad_request));
+    reply_and_close(make_error(errc::bad_request));
   } else {
     close();
   }
+}
+
+// A request we stop reading: answered, then the connection closes, because whatever follows it
+// cannot be told apart from its body. Nothing of the previous request may leak into the answer.
+void connection::reply_and_close(const error& err) {
+  const bool head_parsed = parser_ && parser_->is_header_done();
+  started_ = clock::now();
+  keep_alive_ = false;
+  version_ = 11;
+  busy_ = true;
+  method_ = head_parsed ? std::string(parser_->get().method_string()) : "-";
+  target_ = head_parsed ? std::string(parser_->get().target()) : "-";
+  std::string_view given_id;
+  if (head_parsed) given_id = parser_->get()["X-Request-Id"];
+  request_id_ = pick_request_id(given_id);
+  cors_origin_.reset();
+  reply_error(err);
 }
 
 void connection::handle_request() {
@@ -130,8 +181,10 @@ void connection::handle_request() {
   target_ = std::string(request.target());
   request_id_ = pick_request_id(request["X-Request-Id"]);
   cors_origin_ = options().cors.allow(request[bhttp::field::origin]);
-  const std::string_view target = request.target();
-  route(request, target.substr(0, target.find('?')));
+  // An absolute-form target (RFC 9112 §3.2.2) is routed on its path; its authority is ignored.
+  const auto target = origin_form(request.target());
+  const auto path = target.substr(0, target.find('?'));
+  route(request, path.empty() ? std::string_view("/") : path);
 }
 
 void connection::route(bhttp::request<bhttp::string_body>& request, std::string_view path) {
@@ -151,7 +204,7 @@ void connection::route(bhttp::request<bhttp::string_body>& request, std::string_
   }
   if (path == "/api/llm/usage") {
     if (method != bhttp::verb::get) return reply_error(make_error(errc::method_not_allowed), "GET");
-    return start_usage(request, request.target());
+    return start_usage(request, origin_form(request.target()));
   }
   if (path == "/healthz") {
     if (method != bhttp::verb::get) return reply_error(make_error(errc::method_not_allowed), "GET");

@@ -33,6 +33,8 @@ constexpr std::string_view json_type = "application/json; charset=utf-8";
 // Reads while an answer is pending only notice a closed peer or buffer a pipelined request (read
 // in pieces): a small chunk keeps 10,000 open streams from holding 4 KB each for nothing.
 constexpr std::size_t peer_read_chunk = 512;
+// Upper bound of one read while a request head arrives (Beast's own read uses the same).
+constexpr std::size_t head_read_chunk = 65536;
 // Status logged for a request whose client went away before the answer (nginx's convention).
 constexpr unsigned client_closed_status = 499;
 // At shutdown, how long a chat in flight has for its last words (a final frame or an error
@@ -72,10 +74,13 @@ class connection final : public connection_control,
   bool stale(std::uint64_t generation) const { return closed_ || generation != generation_; }
 
   void do_read();
+  void read_head();
+  void on_head_bytes(beast::error_code ec, std::size_t bytes);
   void on_header(beast::error_code ec, std::size_t);
   void on_continue_sent(beast::error_code ec, std::size_t);
   void read_body();
   void on_read(beast::error_code ec, std::size_t);
+  void reply_and_close(const error& err);
   void handle_request();
   void route(bhttp::request<bhttp::string_body>& request, std::string_view path);
   void start_chat(bhttp::request<bhttp::string_body>& request);
@@ -112,6 +117,7 @@ class connection final : public connection_control,
   std::shared_ptr<server_shared> shared_;
   std::uint64_t registry_id_ = 0;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::size_t head_scanned_ = 0;  // scan_head's progress through the head being received
   bhttp::response<bhttp::string_body> response_;
   bhttp::response<bhttp::empty_body> stream_head_;
   std::optional<bhttp::response_serializer<bhttp::empty_body>> head_serializer_;
