@@ -70,7 +70,7 @@ void connection::do_read() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(options().max_header_bytes));
   parser_->body_limit(options().max_body_bytes);
-  stream_.expires_after(generation_ == 0 ? options().header_timeout : options().keepalive_timeout);
+  arm_read_deadline(generation_ == 0 ? options().header_timeout : options().keepalive_timeout);
   head_scanned_ = 0;
   read_head();
 }
@@ -108,7 +108,7 @@ void connection::on_head_bytes(beast::error_code ec, std::size_t bytes) {
 void connection::on_header(beast::error_code ec, std::size_t bytes) {
   if (closed_) return;
   if (ec) return on_read(ec, bytes);
-  stream_.expires_after(options().header_timeout);
+  arm_read_deadline(options().header_timeout);
   const auto& request = parser_->get();
   std::vector<std::string_view> codings;
   const auto [first, last] = request.equal_range(bhttp::field::transfer_encoding);
@@ -137,9 +137,14 @@ void connection::read_body() {
 
 void connection::on_read(beast::error_code ec, std::size_t) {
   if (closed_) return;
+  disarm_read_deadline();
   if (!ec) {
     handle_request();
     return;
+  }
+  if (read_timed_out_) {
+    if (request_started()) return reply_and_close(make_error(errc::request_timeout));
+    return close();  // an idle connection: nothing to answer
   }
   if (ec == bhttp::error::header_limit) {
     reply_and_close(make_error(errc::headers_too_large));
@@ -153,9 +158,36 @@ void connection::on_read(beast::error_code ec, std::size_t) {
   }
 }
 
+void connection::arm_read_deadline(std::chrono::milliseconds limit) {
+  stream_.expires_never();
+  read_timed_out_ = false;
+  const auto deadline = ++read_deadline_;
+  read_timer_.expires_after(limit);
+  read_timer_.async_wait([self = shared_from_this(), deadline](beast::error_code ec) {
+    if (ec || self->closed_ || deadline != self->read_deadline_) return;
+    self->read_timed_out_ = true;
+    beast::error_code ignored;
+    self->stream_.socket().cancel(ignored);  // the read ends with operation_aborted
+  });
+}
+
+void connection::disarm_read_deadline() {
+  ++read_deadline_;
+  read_timer_.cancel();
+}
+
+// Some bytes of a request arrived: parsed already, or buffered and waiting for the rest of the
+// head (blank lines between requests do not count, RFC 9112 §2.2).
+bool connection::request_started() const {
+  if (parser_ && parser_->got_some()) return true;
+  const std::string_view bytes(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  return bytes.find_first_not_of("\r\n") != std::string_view::npos;
+}
+
 // A request we stop reading: answered, then the connection closes, because whatever follows it
 // cannot be told apart from its body. Nothing of the previous request may leak into the answer.
 void connection::reply_and_close(const error& err) {
+  disarm_read_deadline();
   const bool head_parsed = parser_ && parser_->is_header_done();
   started_ = clock::now();
   keep_alive_ = false;
@@ -387,6 +419,7 @@ void connection::close() {
   sink_.reset();
   ping_timer_.cancel();
   end_timer_.cancel();
+  read_timer_.cancel();
   beast::error_code ignored;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
   stream_.close();

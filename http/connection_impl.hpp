@@ -57,7 +57,8 @@ class connection final : public connection_control,
       : stream_(std::move(socket)),
         shared_(std::move(shared)),
         ping_timer_(stream_.get_executor()),
-        end_timer_(stream_.get_executor()) {}
+        end_timer_(stream_.get_executor()),
+        read_timer_(stream_.get_executor()) {}
 
   void start();
   void close_when_idle() override;
@@ -81,6 +82,9 @@ class connection final : public connection_control,
   void read_body();
   void on_read(beast::error_code ec, std::size_t);
   void reply_and_close(const error& err);
+  void arm_read_deadline(std::chrono::milliseconds limit);
+  void disarm_read_deadline();
+  bool request_started() const;
   void handle_request();
   void route(bhttp::request<bhttp::string_body>& request, std::string_view path);
   void start_chat(bhttp::request<bhttp::string_body>& request);
@@ -123,6 +127,11 @@ class connection final : public connection_control,
   std::optional<bhttp::response_serializer<bhttp::empty_body>> head_serializer_;
   net::steady_timer ping_timer_;
   net::steady_timer end_timer_;  // bounds the last words of a chat cut by shutdown
+  // Reading a request runs under this timer rather than the stream's own timeout, which would
+  // close the socket and leave no way to answer 408.
+  net::steady_timer read_timer_;
+  std::uint64_t read_deadline_ = 0;  // tells a stale expiry from the current one
+  bool read_timed_out_ = false;
 
   // The request in flight.
   std::uint64_t generation_ = 0;

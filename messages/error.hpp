@@ -19,6 +19,7 @@ enum class errc {
   method_not_allowed,
   payload_too_large,
   headers_too_large,
+  request_timeout,
   bad_request,
   rate_limited,
   upstream_error,

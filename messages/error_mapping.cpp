@@ -32,6 +32,8 @@ error_reply map_error(const error& err) {
       return {413, "PAYLOAD_TOO_LARGE", "请求体过大"};
     case errc::headers_too_large:
       return {431, "HEADERS_TOO_LARGE", "请求头过大"};
+    case errc::request_timeout:
+      return {408, "REQUEST_TIMEOUT", "请求读取超时"};
     case errc::bad_request:
       return {400, "BAD_REQUEST", "请求格式错误"};
     case errc::rate_limited:

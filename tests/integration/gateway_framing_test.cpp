@@ -160,3 +160,69 @@ TEST_F(gateway_framing, absolute_form_targets_are_routed_on_their_path) {
 
 }  // namespace
 }  // namespace qgate::testing
+
+namespace qgate::testing {
+namespace {
+
+// A request that has begun but does not arrive in time is told so (408) before the close; an idle
+// connection is closed without a word, as nginx and Envoy do.
+class gateway_read_timeout : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    upstream_ = new mock_upstream();
+    gateway_options options;
+    options.env["QGATE_SERVER_HEADER_TIMEOUT_MS"] = "300";
+    options.env["QGATE_SERVER_KEEPALIVE_TIMEOUT_MS"] = "300";
+    qgate_ = new gateway(upstream_->base_url(), options);
+  }
+  static void TearDownTestSuite() {
+    delete qgate_;
+    delete upstream_;
+  }
+
+  static void expect_408_then_close(const std::string& partial) {
+    raw_socket socket(qgate_->port);
+    ASSERT_TRUE(socket.connected());
+    socket.send(partial);
+    bool closed = false;
+    const auto answer = socket.read_until_close(5s, closed);
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 408")) << partial << "\n→ " << answer;
+    EXPECT_NE(answer.find("\r\nConnection: close\r\n"), std::string::npos) << answer;
+    expect_error_envelope(408, body_of(answer), 408, "REQUEST_TIMEOUT", "请求读取超时");
+    EXPECT_TRUE(closed);
+  }
+
+  static mock_upstream* upstream_;
+  static gateway* qgate_;
+};
+
+mock_upstream* gateway_read_timeout::upstream_ = nullptr;
+gateway* gateway_read_timeout::qgate_ = nullptr;
+
+TEST_F(gateway_read_timeout, half_a_header_gets_408_and_close) {
+  expect_408_then_close("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+  expect_408_then_close("G");
+}
+
+TEST_F(gateway_read_timeout, half_a_body_gets_408_and_close) {
+  expect_408_then_close(
+      "POST /api/llm/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 100\r\n\r\n{\"model\":");
+}
+
+TEST_F(gateway_read_timeout, idle_connections_close_without_a_word) {
+  raw_socket fresh(qgate_->port);
+  bool closed = false;
+  EXPECT_EQ(fresh.read_until_close(5s, closed), "");
+  EXPECT_TRUE(closed);
+
+  raw_socket kept(qgate_->port);
+  kept.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto answer = kept.read_until_close(5s, closed);
+  EXPECT_TRUE(closed);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+  EXPECT_EQ(count_of(answer, "HTTP/1.1 "), 1u) << answer;
+}
+
+}  // namespace
+}  // namespace qgate::testing

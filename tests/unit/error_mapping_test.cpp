@@ -14,7 +14,7 @@ const errc all_codes[] = {
     errc::invalid_model, errc::invalid_messages,   errc::invalid_params,    errc::unauthorized,
     errc::not_found,     errc::method_not_allowed, errc::payload_too_large, errc::headers_too_large,
     errc::bad_request,   errc::rate_limited,       errc::upstream_error,    errc::timeout,
-    errc::unavailable,   errc::overloaded,         errc::internal_error};
+    errc::unavailable,   errc::overloaded,         errc::internal_error,    errc::request_timeout};
 
 TEST(error_mapping, every_code_has_a_distinct_symbol_and_a_parsable_body) {
   std::set<std::string_view> symbols;
@@ -51,6 +51,7 @@ TEST(error_mapping, spec_table) {
   check(errc::method_not_allowed, "", 405, "METHOD_NOT_ALLOWED", "请求方法不被允许");
   check(errc::payload_too_large, "", 413, "PAYLOAD_TOO_LARGE", "请求体过大");
   check(errc::headers_too_large, "", 431, "HEADERS_TOO_LARGE", "请求头过大");
+  check(errc::request_timeout, "", 408, "REQUEST_TIMEOUT", "请求读取超时");
   check(errc::unavailable, "", 503, "UNAVAILABLE", "服务正在关闭,请稍后重试");
   check(errc::overloaded, "", 503, "OVERLOADED", "服务繁忙,请稍后重试");
 }
