@@ -152,11 +152,10 @@ result<void> tenant_store::record_usage(const std::vector<usage_record>& rows) {
 result<std::vector<usage_total>> tenant_store::usage_totals(const std::string& tenant,
                                                             const std::string& from_day,
                                                             const std::string& to_day) {
-  // Days are inclusive: every time stamp of `to_day` ("...T..") sorts below `to_day` + "U".
+  // Days are inclusive; the daily totals are kept by a trigger as rows arrive (migration 4).
   auto stmt = db_.prepare(
-      "SELECT substr(ts, 1, 10) AS day, model, count(*), sum(input_tokens), sum(output_tokens), "
-      "sum(total_tokens) FROM usage WHERE tenant = ?1 AND ts >= ?2 AND ts < ?3 || 'U' "
-      "GROUP BY day, model ORDER BY day, model");
+      "SELECT day, model, requests, input_tokens, output_tokens, total_tokens FROM usage_daily "
+      "WHERE tenant = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day, model");
   if (!stmt) return stmt.error();
   auto& rows = stmt.value();
   rows.bind(1, tenant);

@@ -69,6 +69,42 @@ TEST(tenant_store, lifecycle_and_usage) {
   EXPECT_EQ(store.usage_totals("team-a", "2026-01-01", "2026-01-01").value().size(), 1u);
 }
 
+// The daily totals a usage query reads are kept by a trigger: they must equal the rows, summed.
+TEST(tenant_store, daily_totals_equal_the_ledger_rows_summed) {
+  auto models = catalog::model_store::open(":memory:", "");
+  ASSERT_TRUE(models);
+  catalog::tenant_store store(models.value().database());
+  std::vector<usage_record> rows;
+  for (int i = 0; i < 500; ++i) {
+    const std::string day = "2026-02-0" + std::to_string(1 + i % 3);
+    rows.push_back({day + "T0" + std::to_string(i % 10) + ":00:00", i % 4 ? "a" : "b",
+                    i % 5 ? "qwen-turbo" : "qwen-max", i % 2 == 0, 200, i, 2 * i, 3 * i, 1,
+                    "r" + std::to_string(i)});
+  }
+  ASSERT_TRUE(store.record_usage(rows));
+  for (const std::string tenant : {"a", "b"}) {
+    auto sums = models.value().database().prepare(
+        "SELECT substr(ts, 1, 10), model, count(*), sum(input_tokens), sum(output_tokens), "
+        "sum(total_tokens) FROM usage WHERE tenant = ?1 GROUP BY 1, 2 ORDER BY 1, 2");
+    ASSERT_TRUE(sums);
+    sums.value().bind(1, tenant);
+    const auto totals = store.usage_totals(tenant, "2026-02-01", "2026-02-03").value();
+    std::size_t at = 0;
+    while (sums.value().step()) {
+      ASSERT_LT(at, totals.size());
+      EXPECT_EQ(totals[at].day, sums.value().text(0));
+      EXPECT_EQ(totals[at].model, sums.value().text(1));
+      EXPECT_EQ(totals[at].requests, sums.value().integer(2));
+      EXPECT_EQ(totals[at].input_tokens, sums.value().integer(3));
+      EXPECT_EQ(totals[at].output_tokens, sums.value().integer(4));
+      EXPECT_EQ(totals[at].total_tokens, sums.value().integer(5));
+      ++at;
+    }
+    EXPECT_EQ(at, totals.size());
+    EXPECT_EQ(at, 6u);  // 3 days × 2 models
+  }
+}
+
 TEST(authenticate, every_401_case_and_open_mode) {
   std::unordered_map<std::string, tenant_info> tenants;
   EXPECT_EQ(actors::authenticate(tenants, "").value().name, "anonymous") << "open mode";
