@@ -250,28 +250,8 @@ void connection::route(bhttp::request<bhttp::string_body>& request, std::string_
             stats.ledger_buffered_rows, stats.ledger_written_rows, stats.ledger_dropped_rows,
             stats.ledger_write_failures)));
   }
-  if (reply_static(path, method)) return;
+  if (reply_static(request, path)) return;
   reply_error(make_error(errc::not_found));
-}
-
-// The docs pages and their assets, answered from memory; `/` leads to the docs.
-bool connection::reply_static(std::string_view path, bhttp::verb method) {
-  const auto& assets = options().assets;
-  if (!assets || (method != bhttp::verb::get && method != bhttp::verb::head)) return false;
-  if (path == "/") {
-    reply_headers redirect;
-    redirect.content_type = "text/plain";
-    redirect.location = "/docs";
-    reply(302, {}, redirect);
-    return true;
-  }
-  const auto* asset = assets->find(path);
-  if (asset == nullptr) return false;
-  reply_headers headers;
-  headers.content_type = asset->content_type;
-  headers.cache_control = asset->cache_control;
-  reply(200, std::string(asset->body), headers);
-  return true;
 }
 
 // CORS preflight: 204, with the CORS grant only for an allowed origin.

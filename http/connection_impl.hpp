@@ -1,6 +1,7 @@
 // Internal to http/: one client connection (HTTP/1.1 keep-alive, routing, JSON replies, SSE
 // streams). All its state is touched on its strand; actors reach it only through connection_sink,
-// which posts. connection.cpp reads and routes; connection_stream.cpp writes streams.
+// which posts. connection.cpp reads and routes; connection_stream.cpp writes streams;
+// connection_static.cpp answers the docs.
 #pragma once
 
 #include "http/connection.hpp"
@@ -17,6 +18,7 @@
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -93,7 +95,9 @@ class connection final : public connection_control,
   void reply(unsigned status, std::string body, const reply_headers& headers = {});
   void reply_error(const error& err, std::string_view allow = {});
   void reply_preflight();
-  bool reply_static(std::string_view path, bhttp::verb method);
+  bool reply_static(const bhttp::request<bhttp::string_body>& request, std::string_view path);
+  void reply_asset(const static_asset& asset);
+  void on_asset_written(beast::error_code ec, std::size_t);
   template <class Fields>
   void add_cors(Fields& fields) const;
   template <class Fields>
@@ -124,6 +128,8 @@ class connection final : public connection_control,
   std::size_t head_scanned_ = 0;  // scan_head's progress through the head being received
   bhttp::response<bhttp::string_body> response_;
   bhttp::response<bhttp::empty_body> stream_head_;
+  // A docs asset's bytes, written from the shared mapping: `shared_->options.assets` outlives us.
+  bhttp::response<bhttp::span_body<const char>> asset_response_;
   std::optional<bhttp::response_serializer<bhttp::empty_body>> head_serializer_;
   net::steady_timer ping_timer_;
   net::steady_timer end_timer_;  // bounds the last words of a chat cut by shutdown

@@ -1,14 +1,29 @@
 // The API docs served offline by qgate, and CORS for browser clients.
 #include "tests/integration/expectations.hpp"
 #include "tests/integration/gateway_fixture.hpp"
+#include "tests/integration/raw_socket.hpp"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
+
+#include <fstream>
+#include <memory>
 
 namespace qgate::testing {
 namespace {
 
 const std::vector<std::string> json_headers = {"Content-Type: application/json"};
+const std::string bundle_route = "/docs/assets/swagger-ui-bundle.js";
+
+// VmRSS of `pid` in KB, from /proc/<pid>/status; -1 if unreadable.
+long resident_kb(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
 
 TEST(docs, openapi_document_and_pages_are_served) {
   mock_upstream upstream;
@@ -42,6 +57,35 @@ TEST(docs, openapi_document_and_pages_are_served) {
   const auto root_page = http_request("GET", qgate.url("/"));
   EXPECT_EQ(root_page.status, 302);
   EXPECT_EQ(root_page.headers.at("location"), "/docs");
+}
+
+// Clients that ask for the 1.4 MB bundle and never read must not each hold a copy of it: measured
+// under ASan before serving from the mapping, 200 of them cost ≈ 290 MB; after, ≈ 2 MB.
+TEST(docs, readers_that_never_read_cost_no_copy_of_the_asset) {
+  constexpr int readers = 200;
+  constexpr int small_window = 4096;  // SO_RCVBUF: the kernel cannot take the body off our hands
+  constexpr long growth_bound_kb = 60 << 10;
+  mock_upstream upstream;
+  gateway qgate(upstream.base_url());
+  // The first answer pages the mapping in: the baseline counts those pages once.
+  ASSERT_EQ(http_request("GET", qgate.url(bundle_route)).status, 200);
+  const long baseline = resident_kb(qgate.process->pid());
+  ASSERT_GT(baseline, 0);
+  std::vector<std::unique_ptr<raw_socket>> sockets;
+  for (int i = 0; i < readers; ++i) {
+    sockets.push_back(std::make_unique<raw_socket>(qgate.port, small_window));
+    ASSERT_TRUE(sockets.back()->connected());
+    sockets.back()->send("GET " + bundle_route + " HTTP/1.1\r\nHost: qgate\r\n\r\n");
+  }
+  // A header read means qgate has started that answer; the body stays unread.
+  for (auto& socket : sockets) {
+    ASSERT_EQ(socket->read_until("\r\n\r\n", std::chrono::seconds(10)).rfind("HTTP/1.1 200", 0),
+              0u);
+  }
+  const long growth = resident_kb(qgate.process->pid()) - baseline;
+  RecordProperty("rss_growth_kb", std::to_string(growth));
+  EXPECT_LT(growth, growth_bound_kb)
+      << "RSS grew by " << growth << " KB for " << readers << " unread answers";
 }
 
 TEST(cors, any_origin_in_open_mode) {

@@ -1,0 +1,49 @@
+// The docs pages and their assets, written straight from the mapped files: one copy in memory for
+// every reader, so a client that never reads costs a socket buffer, not the asset.
+#include "http/connection_impl.hpp"
+
+namespace qgate::http::detail {
+
+// `/` leads to the docs.
+bool connection::reply_static(const bhttp::request<bhttp::string_body>& request,
+                              std::string_view path) {
+  const auto& assets = options().assets;
+  const auto method = request.method();
+  if (!assets || (method != bhttp::verb::get && method != bhttp::verb::head)) return false;
+  if (path == "/") {
+    reply_headers redirect;
+    redirect.content_type = "text/plain";
+    redirect.location = "/docs";
+    reply(302, {}, redirect);
+    return true;
+  }
+  const auto* asset = assets->find(path);
+  if (asset == nullptr) return false;
+  reply_asset(*asset);
+  return true;
+}
+
+void connection::reply_asset(const static_asset& asset) {
+  const std::string_view body = asset.body;
+  asset_response_ = {};
+  asset_response_.version(version_);
+  asset_response_.result(bhttp::status::ok);
+  asset_response_.set(bhttp::field::content_type, asset.content_type);
+  asset_response_.set("X-Request-Id", request_id_);
+  asset_response_.set(bhttp::field::cache_control, asset.cache_control);
+  add_cors(asset_response_);
+  asset_response_.keep_alive(keep_alive_ && !close_after_ && !shared_->draining);
+  // Set by hand: HEAD reports the length GET would send, with no body.
+  asset_response_.content_length(body.size());
+  if (method_ != "HEAD") asset_response_.body() = {body.data(), body.size()};
+  stream_.expires_after(options().write_timeout);
+  bhttp::async_write(stream_, asset_response_,
+                     beast::bind_front_handler(&connection::on_asset_written, shared_from_this()));
+}
+
+void connection::on_asset_written(beast::error_code ec, std::size_t) {
+  if (closed_) return;
+  finish_request(asset_response_.result_int(), !ec && asset_response_.keep_alive());
+}
+
+}  // namespace qgate::http::detail
