@@ -116,7 +116,13 @@ int main(int argc, char** argv) {
   }
   auto options = server_options_of(settings);
   if (settings.docs.enabled) {
-    auto assets = qgate::http::static_assets::load(settings.docs.assets_dir, settings.docs.openapi);
+    auto assets = qgate::http::static_assets::load(
+        settings.docs.assets_dir, settings.docs.openapi,
+        [](const qgate::http::gzip_report& report) {
+          spdlog::info("docs: gzip variants ready ({} assets, {} → {} bytes, {} ms)", report.assets,
+                       report.identity_bytes, report.gzip_bytes, report.took.count());
+          qgate::config::flush_logs();
+        });
     if (assets) {
       options.assets = std::move(assets).value();
     } else {

@@ -96,7 +96,8 @@ class connection final : public connection_control,
   void reply_error(const error& err, std::string_view allow = {});
   void reply_preflight();
   bool reply_static(const bhttp::request<bhttp::string_body>& request, std::string_view path);
-  void reply_asset(const static_asset& asset);
+  static bool wants_gzip(const bhttp::request<bhttp::string_body>& request);
+  void reply_asset(const static_asset& asset, bool gzip);
   void on_asset_written(beast::error_code ec, std::size_t);
   template <class Fields>
   void add_cors(Fields& fields) const;

@@ -2,6 +2,8 @@
 // every reader, so a client that never reads costs a socket buffer, not the asset.
 #include "http/connection_impl.hpp"
 
+#include "http/accept_encoding.hpp"
+
 namespace qgate::http::detail {
 
 // `/` leads to the docs.
@@ -19,19 +21,40 @@ bool connection::reply_static(const bhttp::request<bhttp::string_body>& request,
   }
   const auto* asset = assets->find(path);
   if (asset == nullptr) return false;
-  reply_asset(*asset);
+  reply_asset(*asset, asset->compressible && wants_gzip(request));
   return true;
 }
 
-void connection::reply_asset(const static_asset& asset) {
-  const std::string_view body = asset.body;
+// Every Accept-Encoding line counts; a request rarely has more than one, so that case copies.
+bool connection::wants_gzip(const bhttp::request<bhttp::string_body>& request) {
+  auto [line, end] = request.equal_range(bhttp::field::accept_encoding);
+  if (line == end) return false;
+  if (std::next(line) == end) return accepts_gzip(line->value());
+  std::string joined;
+  for (; line != end; ++line) {
+    if (!joined.empty()) joined += ',';
+    joined += line->value();
+  }
+  return accepts_gzip(joined);
+}
+
+void connection::reply_asset(const static_asset& asset, bool gzip) {
+  const auto variant = gzip ? asset.gzip() : std::nullopt;
+  const std::string_view body = variant.value_or(asset.body);
   asset_response_ = {};
   asset_response_.version(version_);
   asset_response_.result(bhttp::status::ok);
   asset_response_.set(bhttp::field::content_type, asset.content_type);
   asset_response_.set("X-Request-Id", request_id_);
   asset_response_.set(bhttp::field::cache_control, asset.cache_control);
+  if (variant) asset_response_.set(bhttp::field::content_encoding, "gzip");
   add_cors(asset_response_);
+  // After add_cors, which may have set `Vary: Origin`; caches must key on both.
+  if (asset.compressible) {
+    const std::string_view vary = asset_response_[bhttp::field::vary];
+    asset_response_.set(bhttp::field::vary,
+                        vary.empty() ? "Accept-Encoding" : std::string(vary) + ", Accept-Encoding");
+  }
   asset_response_.keep_alive(keep_alive_ && !close_after_ && !shared_->draining);
   // Set by hand: HEAD reports the length GET would send, with no body.
   asset_response_.content_length(body.size());

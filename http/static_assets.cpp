@@ -1,7 +1,10 @@
 #include "http/static_assets.hpp"
 
+#include "http/gzip.hpp"
+
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +50,13 @@ namespace {
 
 constexpr std::string_view immutable_cache = "public, max-age=86400";
 constexpr std::string_view revalidate = "no-cache";
+// The compressor yields to every other thread: the io threads never wait for it.
+constexpr int compressor_nice = 19;
+
+// Text compresses several-fold; the PNG is compressed already.
+bool compressible_type(std::string_view type) {
+  return type.starts_with("text/") || type.starts_with("application/json");
+}
 
 constexpr std::string_view swagger_page = R"(<!DOCTYPE html>
 <html lang="zh-CN">
@@ -90,11 +100,16 @@ constexpr std::string_view redoc_page = R"(<!DOCTYPE html>
 }  // namespace
 
 result<std::shared_ptr<const static_assets>> static_assets::load(const std::string& assets_dir,
-                                                                 const std::string& openapi_path) {
+                                                                 const std::string& openapi_path,
+                                                                 gzip_callback on_gzip_ready) {
   auto assets = std::make_shared<static_assets>();
   const auto add = [&](std::string route, std::string_view type, std::string_view cache,
                        std::string_view body) {
-    assets->assets_[std::move(route)] = {std::string(type), std::string(cache), body};
+    auto& asset = assets->assets_[std::move(route)];
+    asset.content_type = type;
+    asset.cache_control = cache;
+    asset.body = body;
+    asset.compressible = compressible_type(type);
   };
   const auto add_file = [&](std::string route, std::string_view type, std::string_view cache,
                             const std::string& path) -> result<void> {
@@ -127,8 +142,37 @@ result<std::shared_ptr<const static_assets>> static_assets::load(const std::stri
                           assets_dir + "/" + std::string(file.file));
     if (!added) return added.error();
   }
+  assets->compressor_ =
+      std::jthread([raw = assets.get(), on_ready = std::move(on_gzip_ready)](
+                       const std::stop_token& stop) { raw->compress(stop, on_ready); });
   return std::shared_ptr<const static_assets>(std::move(assets));
 }
+
+void static_assets::compress(const std::stop_token& stop, const gzip_callback& on_ready) {
+  // Linux keeps the nice value per thread: this lowers the compressor alone.
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), compressor_nice);
+  const auto started = std::chrono::steady_clock::now();
+  gzip_report report;
+  for (auto& [route, asset] : assets_) {
+    if (!asset.compressible) continue;
+    auto compressed = gzip_compress(asset.body, gzip_best, stop);
+    if (stop.stop_requested()) break;
+    // A failed or useless variant leaves the asset identity-only; it is served either way.
+    if (!compressed || compressed.value().size() >= asset.body.size()) continue;
+    asset.gzip_ = std::move(compressed).value();
+    asset.gzip_ready_.store(true, std::memory_order_release);
+    ++report.assets;
+    report.identity_bytes += asset.body.size();
+    report.gzip_bytes += asset.gzip_.size();
+  }
+  report.took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  if (!stop.stop_requested() && on_ready) on_ready(report);
+  gzip_done_.store(true, std::memory_order_release);
+  gzip_done_.notify_all();
+}
+
+void static_assets::wait_for_gzip() const { gzip_done_.wait(false, std::memory_order_acquire); }
 
 const static_asset* static_assets::find(std::string_view path) const {
   const auto found = assets_.find(path);

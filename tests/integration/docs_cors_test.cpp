@@ -5,15 +5,91 @@
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
+#include <optional>
 
 namespace qgate::testing {
 namespace {
 
 const std::vector<std::string> json_headers = {"Content-Type: application/json"};
 const std::string bundle_route = "/docs/assets/swagger-ui-bundle.js";
+
+const std::string bundle_file =
+    std::string(QGATE_SOURCE_DIR) + "/web/node_modules/swagger-ui-dist/swagger-ui-bundle.js";
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// zlib's inflate of one whole gzip stream; nullopt if it is not exactly one valid stream.
+std::optional<std::string> gunzip(std::string_view gzipped) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return std::nullopt;
+  std::string out;
+  char chunk[16384];
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gzipped.data()));
+  z.avail_in = static_cast<uInt>(gzipped.size());
+  int status = Z_OK;
+  while (status == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(chunk);
+    z.avail_out = sizeof chunk;
+    status = inflate(&z, Z_NO_FLUSH);
+    out.append(chunk, sizeof chunk - z.avail_out);
+  }
+  const bool whole = status == Z_STREAM_END && z.avail_in == 0;
+  inflateEnd(&z);
+  if (!whole) return std::nullopt;
+  return out;
+}
+
+// The variants are made in the background after start-up; qgate logs when they are published.
+bool gzip_published(const gateway& qgate) {
+  return eventually(
+      [&] { return qgate.process->output().find("gzip variants ready") != std::string::npos; });
+}
+
+struct head_answer {
+  std::map<std::string, std::string> headers;  // lower-case names, as http_request gives them
+  bool body_empty = false;
+  std::string after;  // what followed the header block
+};
+
+// HEAD over a raw socket (the test client's HEAD waits for a body), then a second request on the
+// same connection: with no body sent, its answer starts right after HEAD's header block.
+head_answer raw_head(std::uint16_t port, const std::string& path, const std::string& extra) {
+  raw_socket socket(port);
+  socket.send("HEAD " + path + " HTTP/1.1\r\nHost: qgate\r\n" + extra +
+              "\r\nGET /nope HTTP/1.1\r\nHost: qgate\r\nConnection: close\r\n\r\n");
+  bool closed = false;
+  const auto text = socket.read_until_close(std::chrono::seconds(10), closed);
+  head_answer answer;
+  const auto end = text.find("\r\n\r\n");
+  if (end == std::string::npos) return answer;
+  std::size_t line = text.find("\r\n") + 2;
+  while (line < end + 2) {
+    const auto next = text.find("\r\n", line);
+    const auto header = text.substr(line, next - line);
+    const auto colon = header.find(':');
+    std::string name = header.substr(0, colon);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    answer.headers[name] = header.substr(header.find_first_not_of(' ', colon + 1));
+    line = next + 2;
+  }
+  answer.after = text.substr(end + 4);
+  answer.body_empty = answer.after.rfind("HTTP/1.1 404", 0) == 0;
+  return answer;
+}
+
+std::map<std::string, std::string> without_request_id(std::map<std::string, std::string> headers) {
+  headers.erase("x-request-id");
+  return headers;
+}
 
 // VmRSS of `pid` in KB, from /proc/<pid>/status; -1 if unreadable.
 long resident_kb(pid_t pid) {
@@ -57,6 +133,70 @@ TEST(docs, openapi_document_and_pages_are_served) {
   const auto root_page = http_request("GET", qgate.url("/"));
   EXPECT_EQ(root_page.status, 302);
   EXPECT_EQ(root_page.headers.at("location"), "/docs");
+}
+
+TEST(docs, assets_are_gzipped_for_clients_that_accept_it) {
+  mock_upstream upstream;
+  gateway qgate(upstream.base_url());
+  ASSERT_TRUE(gzip_published(qgate)) << qgate.process->output();
+  const auto on_disk = read_file(bundle_file);
+  ASSERT_GT(on_disk.size(), 1000000u);
+  const auto url = qgate.url(bundle_route);
+
+  const auto gzipped = http_request("GET", url, {}, {"Accept-Encoding: gzip, deflate, br"});
+  ASSERT_EQ(gzipped.status, 200);
+  EXPECT_EQ(gzipped.headers.at("content-encoding"), "gzip");
+  EXPECT_EQ(gzipped.headers.at("vary"), "Accept-Encoding");
+  EXPECT_EQ(gzipped.headers.at("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(gzipped.headers.at("content-length"), std::to_string(gzipped.body.size()));
+  EXPECT_LT(gzipped.body.size(), on_disk.size() / 2);
+  EXPECT_EQ(gunzip(gzipped.body), on_disk);
+
+  // curl sends no Accept-Encoding unless told to: identity, still marked as varying.
+  for (const auto& headers :
+       {std::vector<std::string>{}, std::vector<std::string>{"Accept-Encoding: gzip;q=0, *"},
+        std::vector<std::string>{"Accept-Encoding: identity"}}) {
+    const auto identity = http_request("GET", url, {}, headers);
+    ASSERT_EQ(identity.status, 200);
+    EXPECT_EQ(identity.headers.count("content-encoding"), 0u);
+    EXPECT_EQ(identity.headers.at("vary"), "Accept-Encoding");
+    EXPECT_EQ(identity.headers.at("content-length"), std::to_string(on_disk.size()));
+    EXPECT_TRUE(identity.body == on_disk);
+  }
+
+  // HEAD: the very headers GET sends, Content-Length included, and no body: the next answer on
+  // the connection follows the header block at once.
+  const auto head_gzip = raw_head(qgate.port, bundle_route, "Accept-Encoding: GZIP\r\n");
+  EXPECT_EQ(without_request_id(head_gzip.headers), without_request_id(gzipped.headers));
+  EXPECT_TRUE(head_gzip.body_empty) << head_gzip.after;
+  const auto head = raw_head(qgate.port, bundle_route, "");
+  EXPECT_EQ(head.headers.at("content-length"), std::to_string(on_disk.size()));
+  EXPECT_EQ(head.headers.count("content-encoding"), 0u);
+  EXPECT_TRUE(head.body_empty) << head.after;
+
+  // The PNG is sent as it is, and does not vary.
+  const auto icon = http_request("GET", qgate.url("/docs/assets/favicon-32x32.png"), {},
+                                 {"Accept-Encoding: gzip"});
+  EXPECT_EQ(icon.status, 200);
+  EXPECT_EQ(icon.headers.count("content-encoding"), 0u);
+  EXPECT_EQ(icon.headers.count("vary"), 0u);
+  // The document and the pages are text too.
+  const auto openapi =
+      http_request("GET", qgate.url("/openapi.json"), {}, {"Accept-Encoding: gzip"});
+  EXPECT_EQ(openapi.headers.at("content-encoding"), "gzip");
+  EXPECT_EQ(gunzip(openapi.body),
+            read_file(std::string(QGATE_SOURCE_DIR) + "/http/docs/openapi.json"));
+}
+
+TEST(docs, a_cors_vary_and_the_encoding_vary_are_both_kept) {
+  mock_upstream upstream;
+  gateway_options options;
+  options.env["QGATE_CORS_ALLOW_ORIGINS"] = "http://localhost:3000";
+  gateway qgate(upstream.base_url(), options);
+  const auto css = http_request("GET", qgate.url("/docs/assets/swagger-ui.css"), {},
+                                {"Origin: http://localhost:3000"});
+  EXPECT_EQ(css.headers.at("access-control-allow-origin"), "http://localhost:3000");
+  EXPECT_EQ(css.headers.at("vary"), "Origin, Accept-Encoding");
 }
 
 // Clients that ask for the 1.4 MB bundle and never read must not each hold a copy of it: measured

@@ -1,12 +1,19 @@
-// The docs assets: mapped npm files, the copied OpenAPI document, empty and missing files.
+// The docs assets: mapped npm files, the copied OpenAPI document, empty and missing files, and
+// gzip variants that inflate back to the very bytes.
 #include "http/static_assets.hpp"
 
+#include "http/gzip.hpp"
+
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <optional>
+#include <stop_token>
 
 namespace {
 
@@ -16,6 +23,38 @@ using qgate::http::static_assets;
 void write(const fs::path& path, std::string_view content) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+}
+
+// What zlib's inflate makes of a gzip stream; nullopt unless it is one whole, valid stream.
+std::optional<std::string> gunzip(std::string_view gzipped) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return std::nullopt;
+  std::string out;
+  char chunk[16384];
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gzipped.data()));
+  z.avail_in = static_cast<uInt>(gzipped.size());
+  int status = Z_OK;
+  while (status == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(chunk);
+    z.avail_out = sizeof chunk;
+    status = inflate(&z, Z_NO_FLUSH);
+    out.append(chunk, sizeof chunk - z.avail_out);
+  }
+  const bool whole = status == Z_STREAM_END && z.avail_in == 0;
+  inflateEnd(&z);
+  if (!whole) return std::nullopt;
+  return out;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string repeated(std::string_view piece, int times) {
+  std::string out;
+  for (int i = 0; i < times; ++i) out += piece;
+  return out;
 }
 
 struct asset_tree {
@@ -64,6 +103,86 @@ TEST(static_assets, a_missing_file_is_an_error_naming_it) {
   auto loaded = static_assets::load(tree.npm(), tree.openapi());
   ASSERT_FALSE(loaded);
   EXPECT_NE(loaded.error().detail.find("redoc.standalone.js"), std::string::npos);
+}
+
+using qgate::http::gzip_compress;
+
+TEST(gzip, inflates_back_to_the_very_bytes) {
+  for (const std::string& input :
+       {std::string(), std::string("a"), std::string("\0\xff\x80", 3), repeated("qgate ", 100000),
+        read_file(fs::path(QGATE_SOURCE_DIR) / "http/docs/openapi.json")}) {
+    auto compressed = gzip_compress(input);
+    ASSERT_TRUE(compressed) << compressed.error().detail;
+    EXPECT_EQ(gunzip(compressed.value()), input);
+  }
+}
+
+TEST(gzip, the_swagger_bundle_inflates_back_and_shrinks) {
+  const auto bundle = read_file(fs::path(QGATE_SOURCE_DIR) /
+                                "web/node_modules/swagger-ui-dist/swagger-ui-bundle.js");
+  ASSERT_GT(bundle.size(), 1000000u) << "docs assets not installed (scripts/install-deps.sh)";
+  auto compressed = gzip_compress(bundle);
+  ASSERT_TRUE(compressed) << compressed.error().detail;
+  EXPECT_LT(compressed.value().size(), bundle.size() / 2);
+  EXPECT_EQ(gunzip(compressed.value()), bundle);
+}
+
+TEST(gzip, a_stop_request_ends_it_with_an_error) {
+  std::stop_source stop;
+  stop.request_stop();
+  auto compressed = gzip_compress(repeated("x", 1000), qgate::http::gzip_best, stop.get_token());
+  ASSERT_FALSE(compressed);
+  EXPECT_EQ(compressed.error().code, qgate::errc::unavailable);
+}
+
+TEST(static_assets, text_assets_get_a_gzip_variant_that_inflates_to_the_identity_bytes) {
+  asset_tree tree;
+  const auto css = repeated(".opblock{margin:0 0 15px}\n", 2000);
+  write(tree.root / "npm/swagger-ui-dist/swagger-ui.css", css);
+  write(tree.root / "npm/swagger-ui-dist/favicon-32x32.png", std::string(20000, '\0'));
+  auto loaded = static_assets::load(tree.npm(), tree.openapi());
+  ASSERT_TRUE(loaded) << loaded.error().detail;
+  const auto& assets = *loaded.value();
+  assets.wait_for_gzip();
+  const auto* style = assets.find("/docs/assets/swagger-ui.css");
+  EXPECT_TRUE(style->compressible);
+  ASSERT_TRUE(style->gzip());
+  EXPECT_LT(style->gzip()->size(), css.size() / 10);
+  EXPECT_EQ(gunzip(*style->gzip()), css);
+  const auto* page = assets.find("/docs");
+  ASSERT_TRUE(page->gzip());
+  EXPECT_EQ(gunzip(*page->gzip()), page->body);
+  // The PNG is never compressed, however well it would shrink.
+  const auto* icon = assets.find("/docs/assets/favicon-32x32.png");
+  EXPECT_FALSE(icon->compressible);
+  EXPECT_FALSE(icon->gzip());
+  // A 9-byte script gains nothing: no variant, but its answers still vary with Accept-Encoding.
+  const auto* tiny = assets.find("/docs/assets/swagger-ui-bundle.js");
+  EXPECT_TRUE(tiny->compressible);
+  EXPECT_FALSE(tiny->gzip());
+  EXPECT_FALSE(assets.find("/docs/assets/swagger-ui-standalone-preset.js")->gzip());  // empty
+}
+
+TEST(static_assets, the_compressor_reports_once_it_is_done) {
+  asset_tree tree;
+  write(tree.root / "npm/redoc/bundles/redoc.standalone.js", repeated("redoc();", 5000));
+  std::promise<qgate::http::gzip_report> reported;
+  auto loaded = static_assets::load(tree.npm(), tree.openapi(),
+                                    [&](const auto& report) { reported.set_value(report); });
+  ASSERT_TRUE(loaded) << loaded.error().detail;
+  const auto report = reported.get_future().get();
+  EXPECT_GE(report.assets, 3u);  // the script and both pages
+  EXPECT_LT(report.gzip_bytes, report.identity_bytes);
+  ASSERT_TRUE(loaded.value()->find("/redoc/assets/redoc.standalone.js")->gzip());
+}
+
+TEST(static_assets, destroying_them_while_compressing_stops_the_compressor) {
+  asset_tree tree;
+  write(tree.root / "npm/swagger-ui-dist/swagger-ui-bundle.js", repeated("bundle(); ", 1 << 20));
+  auto loaded = static_assets::load(tree.npm(), tree.openapi());
+  ASSERT_TRUE(loaded) << loaded.error().detail;
+  // Stops and joins the compressor mid-way: a thread left reading freed memory fails under ASan.
+  loaded.value().reset();
 }
 
 }  // namespace
