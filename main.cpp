@@ -49,6 +49,29 @@ void warn_if_descriptors_below(int max_connections) {
       max_connections, files.rlim_cur);
 }
 
+// The docs never stop qgate from starting: say what is missing and what is served instead.
+std::shared_ptr<const qgate::http::static_assets> load_docs(
+    const qgate::config::docs_settings& docs) {
+  auto assets = qgate::http::static_assets::load(
+      docs.assets_dir, docs.openapi, [](const qgate::http::gzip_report& report) {
+        spdlog::info("docs: gzip variants ready ({} assets, {} → {} bytes, {} ms)", report.assets,
+                     report.identity_bytes, report.gzip_bytes, report.took.count());
+        qgate::config::flush_logs();
+      });
+  if (!assets->openapi_source().empty()) {
+    spdlog::info("docs: OpenAPI document from {}", assets->openapi_source());
+  } else if (docs.openapi != qgate::config::docs_settings{}.openapi) {
+    spdlog::warn("docs: cannot read {}: serving the OpenAPI document built in", docs.openapi);
+  } else {
+    spdlog::info("docs: OpenAPI document built in ({} not found)", docs.openapi);
+  }
+  for (const auto& missing : assets->missing()) {
+    spdlog::warn("docs: {}; that page says how to install the assets (scripts/install-deps.sh)",
+                 missing);
+  }
+  return assets;
+}
+
 // Blocks the signals in every thread (threads inherit the mask); main waits for them with sigwait.
 sigset_t block_shutdown_signals() {
   sigset_t signals;
@@ -115,21 +138,7 @@ int main(int argc, char** argv) {
     return runtime.error().code == qgate::errc::unauthorized ? 2 : 1;
   }
   auto options = server_options_of(settings);
-  if (settings.docs.enabled) {
-    auto assets = qgate::http::static_assets::load(
-        settings.docs.assets_dir, settings.docs.openapi,
-        [](const qgate::http::gzip_report& report) {
-          spdlog::info("docs: gzip variants ready ({} assets, {} → {} bytes, {} ms)", report.assets,
-                       report.identity_bytes, report.gzip_bytes, report.took.count());
-          qgate::config::flush_logs();
-        });
-    if (assets) {
-      options.assets = std::move(assets).value();
-    } else {
-      // The API works without its docs; say what is missing and how to get it.
-      spdlog::warn("API docs disabled: {} (run scripts/install-deps.sh)", assets.error().detail);
-    }
-  }
+  if (settings.docs.enabled) options.assets = load_docs(settings.docs);
   auto server = std::make_unique<qgate::http::server>(std::move(options), *runtime.value());
   auto port = server->listen();
   if (!port) {

@@ -1,5 +1,7 @@
 #include "http/static_assets.hpp"
 
+#include "http/docs_pages.hpp"
+#include "http/embedded_openapi.hpp"
 #include "http/gzip.hpp"
 
 #include <fcntl.h>
@@ -7,6 +9,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <span>
 
 namespace qgate::http {
 
@@ -50,6 +54,8 @@ namespace {
 
 constexpr std::string_view immutable_cache = "public, max-age=86400";
 constexpr std::string_view revalidate = "no-cache";
+constexpr std::string_view html_type = "text/html; charset=utf-8";
+constexpr std::string_view script_type = "text/javascript; charset=utf-8";
 // The compressor yields to every other thread: the io threads never wait for it.
 constexpr int compressor_nice = 19;
 
@@ -58,94 +64,73 @@ bool compressible_type(std::string_view type) {
   return type.starts_with("text/") || type.starts_with("application/json");
 }
 
-constexpr std::string_view swagger_page = R"(<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-  <meta charset="utf-8">
-  <title>qgate API · Swagger UI</title>
-  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
-  <link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">
-</head>
-<body>
-  <div id="swagger-ui"></div>
-  <script src="/docs/assets/swagger-ui-bundle.js"></script>
-  <script src="/docs/assets/swagger-ui-standalone-preset.js"></script>
-  <script>
-    window.ui = SwaggerUIBundle({
-      url: '/openapi.json',
-      dom_id: '#swagger-ui',
-      deepLinking: true,
-      presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
-      layout: 'StandaloneLayout'
-    });
-  </script>
-</body>
-</html>
-)";
+struct asset_file {
+  std::string_view route, file, type;
+};
 
-constexpr std::string_view redoc_page = R"(<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-  <meta charset="utf-8">
-  <title>qgate API · ReDoc</title>
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-</head>
-<body>
-  <redoc spec-url="/openapi.json"></redoc>
-  <script src="/redoc/assets/redoc.standalone.js"></script>
-</body>
-</html>
-)";
+// Each page with the npm files it loads: served with all of them, or replaced by the
+// assets-missing page while its asset routes answer 404.
+constexpr asset_file swagger_files[] = {
+    {"/docs/assets/swagger-ui.css", "swagger-ui-dist/swagger-ui.css", "text/css; charset=utf-8"},
+    {"/docs/assets/swagger-ui-bundle.js", "swagger-ui-dist/swagger-ui-bundle.js", script_type},
+    {"/docs/assets/swagger-ui-standalone-preset.js",
+     "swagger-ui-dist/swagger-ui-standalone-preset.js", script_type},
+    {"/docs/assets/favicon-32x32.png", "swagger-ui-dist/favicon-32x32.png", "image/png"},
+};
+constexpr asset_file redoc_files[] = {
+    {"/redoc/assets/redoc.standalone.js", "redoc/bundles/redoc.standalone.js", script_type},
+};
 
 }  // namespace
 
-result<std::shared_ptr<const static_assets>> static_assets::load(const std::string& assets_dir,
-                                                                 const std::string& openapi_path,
-                                                                 gzip_callback on_gzip_ready) {
+std::shared_ptr<const static_assets> static_assets::load(const std::string& assets_dir,
+                                                         const std::string& openapi_path,
+                                                         gzip_callback on_gzip_ready) {
   auto assets = std::make_shared<static_assets>();
-  const auto add = [&](std::string route, std::string_view type, std::string_view cache,
+  const auto add = [&](std::string_view route, std::string_view type, std::string_view cache,
                        std::string_view body) {
-    auto& asset = assets->assets_[std::move(route)];
+    auto& asset = assets->assets_[std::string(route)];
     asset.content_type = type;
     asset.cache_control = cache;
     asset.body = body;
     asset.compressible = compressible_type(type);
   };
-  const auto add_file = [&](std::string route, std::string_view type, std::string_view cache,
-                            const std::string& path) -> result<void> {
-    auto file = mapped_file::open(path);
-    if (!file) return file.error();
-    add(std::move(route), type, cache, file.value()->view());
-    assets->files_.push_back(std::move(file).value());
-    return boost::outcome_v2::success();
+  // Maps all of a page's files before serving any: a page never loads half its scripts.
+  const auto add_page = [&](std::string_view route, std::string_view page,
+                            std::span<const asset_file> files) {
+    std::vector<std::unique_ptr<const mapped_file>> mapped;
+    for (const auto& file : files) {
+      auto opened = mapped_file::open(assets_dir + "/" + std::string(file.file));
+      if (!opened) {
+        assets->missing_.push_back(std::string(route) + ": " + opened.error().detail);
+        add(route, html_type, revalidate, docs_pages::assets_missing_page);
+        return;
+      }
+      mapped.push_back(std::move(opened).value());
+    }
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      add(files[i].route, files[i].type, immutable_cache, mapped[i]->view());
+      assets->files_.push_back(std::move(mapped[i]));
+    }
+    add(route, html_type, revalidate, page);
   };
-  auto openapi = mapped_file::open(openapi_path);
-  if (!openapi) return openapi.error();
-  assets->openapi_ = std::string(openapi.value()->view());
-  add("/openapi.json", "application/json; charset=utf-8", revalidate, assets->openapi_);
-  add("/docs", "text/html; charset=utf-8", revalidate, swagger_page);
-  add("/redoc", "text/html; charset=utf-8", revalidate, redoc_page);
-  const struct {
-    std::string_view route, file, type;
-  } files[] = {
-      {"/docs/assets/swagger-ui.css", "swagger-ui-dist/swagger-ui.css", "text/css; charset=utf-8"},
-      {"/docs/assets/swagger-ui-bundle.js", "swagger-ui-dist/swagger-ui-bundle.js",
-       "text/javascript; charset=utf-8"},
-      {"/docs/assets/swagger-ui-standalone-preset.js",
-       "swagger-ui-dist/swagger-ui-standalone-preset.js", "text/javascript; charset=utf-8"},
-      {"/docs/assets/favicon-32x32.png", "swagger-ui-dist/favicon-32x32.png", "image/png"},
-      {"/redoc/assets/redoc.standalone.js", "redoc/bundles/redoc.standalone.js",
-       "text/javascript; charset=utf-8"},
-  };
-  for (const auto& file : files) {
-    auto added = add_file(std::string(file.route), file.type, immutable_cache,
-                          assets_dir + "/" + std::string(file.file));
-    if (!added) return added.error();
+
+  // The configured document when readable (an edit shows after a restart, no rebuild), else the
+  // copy built in.
+  if (auto openapi = mapped_file::open(openapi_path)) {
+    assets->openapi_ = std::string(openapi.value()->view());
+    assets->openapi_source_ = openapi_path;
+    add("/openapi.json", "application/json; charset=utf-8", revalidate, assets->openapi_);
+  } else {
+    add("/openapi.json", "application/json; charset=utf-8", revalidate, embedded_openapi());
   }
+  add_page("/docs", docs_pages::swagger_page, swagger_files);
+  add_page("/redoc", docs_pages::redoc_page, redoc_files);
+
   assets->compressor_ =
       std::jthread([raw = assets.get(), on_ready = std::move(on_gzip_ready)](
                        const std::stop_token& stop) { raw->compress(stop, on_ready); });
-  return std::shared_ptr<const static_assets>(std::move(assets));
+  return assets;
 }
 
 void static_assets::compress(const std::stop_token& stop, const gzip_callback& on_ready) {

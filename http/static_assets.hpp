@@ -1,10 +1,12 @@
 // The API docs qgate serves itself, offline: /openapi.json, /docs (Swagger UI), /redoc (ReDoc).
-// Files are mapped at start-up, not read: the kernel pages them in on first use, so they cost
-// neither start-up time nor resident memory until someone opens the docs. The OpenAPI document,
-// small and edited by hand, is copied instead. Responses point into this memory, never copy it.
-// Text assets (JS, CSS, HTML, JSON) also get a gzip variant, made once by a background thread that
-// load starts: level 9 on the 2.7 MB of JS and CSS takes longer than qgate's whole start-up budget,
-// so they are served identity until it publishes them, one by one.
+// The npm files are mapped at start-up, not read: the kernel pages them in on first use, so they
+// cost neither start-up time nor resident memory until someone opens the docs, and responses
+// point into the mapping instead of copying it. The OpenAPI document, small and edited by hand, is
+// copied from `docs.openapi` when readable, else taken from the copy compiled into the binary: it
+// is always served. A page whose npm files are missing is replaced by one that says how to install
+// them. Text assets (JS, CSS, HTML, JSON) also get a gzip variant, made once by a background
+// thread that load starts: level 9 on the 2.7 MB of JS and CSS takes longer than qgate's whole
+// start-up budget, so they are served identity until it publishes them, one by one.
 #pragma once
 
 #include "messages/error.hpp"
@@ -56,16 +58,21 @@ class static_assets {
   using gzip_callback = std::function<void(const gzip_report&)>;
 
   // `assets_dir` holds the npm packages swagger-ui-dist and redoc; `openapi_path` the document.
-  // `on_gzip_ready` runs on the compressor's thread once every variant is published.
-  [[nodiscard]] static result<std::shared_ptr<const static_assets>> load(
-      const std::string& assets_dir, const std::string& openapi_path,
-      gzip_callback on_gzip_ready = {});
+  // `on_gzip_ready` runs on the compressor's thread once every variant is published. Never fails:
+  // what was missing is told by openapi_source() and missing().
+  [[nodiscard]] static std::shared_ptr<const static_assets> load(const std::string& assets_dir,
+                                                                 const std::string& openapi_path,
+                                                                 gzip_callback on_gzip_ready = {});
 
   static_assets() = default;
   static_assets(const static_assets&) = delete;
   static_assets& operator=(const static_assets&) = delete;
 
   const static_asset* find(std::string_view path) const;
+  // The document's file, or empty when the copy built in is served.
+  const std::string& openapi_source() const { return openapi_source_; }
+  // Each page served as the assets-missing page, and why ("/redoc: cannot read <path>").
+  const std::vector<std::string>& missing() const { return missing_; }
   // Blocks until the compressor has published every variant (or was stopped); for tests.
   void wait_for_gzip() const;
 
@@ -74,6 +81,8 @@ class static_assets {
 
   std::vector<std::unique_ptr<const mapped_file>> files_;
   std::string openapi_;  // copied: an editor may rewrite it in place, and a mapping would fault
+  std::string openapi_source_;
+  std::vector<std::string> missing_;
   std::map<std::string, static_asset, std::less<>> assets_;
   std::atomic<bool> gzip_done_{false};
   std::jthread compressor_;  // last: stopped and joined before what it reads is destroyed

@@ -135,6 +135,41 @@ TEST(docs, openapi_document_and_pages_are_served) {
   EXPECT_EQ(root_page.headers.at("location"), "/docs");
 }
 
+// A build made with CMake alone, or a wrong docs.assets_dir: no npm assets, no document beside
+// the binary. The document is the copy built in; the pages say how to install the assets.
+TEST(docs, without_its_files_the_document_is_built_in_and_the_pages_explain) {
+  mock_upstream upstream;
+  gateway_options options;
+  options.env["QGATE_DOCS_ASSETS_DIR"] = "/nonexistent";
+  options.env["QGATE_DOCS_OPENAPI"] = "/nonexistent/openapi.json";
+  gateway qgate(upstream.base_url(), options);
+  const auto openapi = http_request("GET", qgate.url("/openapi.json"));
+  ASSERT_EQ(openapi.status, 200);
+  EXPECT_EQ(openapi.headers.at("content-type"), "application/json; charset=utf-8");
+  EXPECT_TRUE(openapi.body == read_file(std::string(QGATE_SOURCE_DIR) + "/http/docs/openapi.json"));
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  ASSERT_EQ(parser.parse(openapi.body).get(root), simdjson::SUCCESS);
+  EXPECT_EQ(std::string_view(root["openapi"]), "3.1.0");
+  EXPECT_TRUE(root["paths"]["/api/llm/chat"]["post"].is_object());
+
+  for (const std::string page : {"/docs", "/redoc"}) {
+    const auto hint = http_request("GET", qgate.url(page));
+    ASSERT_EQ(hint.status, 200) << page;
+    EXPECT_EQ(hint.headers.at("content-type"), "text/html; charset=utf-8") << page;
+    EXPECT_NE(hint.body.find("scripts/install-deps.sh"), std::string::npos) << page;
+    EXPECT_NE(hint.body.find("npm ci"), std::string::npos) << page;
+    EXPECT_NE(hint.body.find("href=\"/openapi.json\""), std::string::npos) << page;
+  }
+  for (const std::string asset :
+       {"/docs/assets/swagger-ui-bundle.js", "/redoc/assets/redoc.standalone.js"}) {
+    const auto missing = http_request("GET", qgate.url(asset));
+    expect_error_envelope(missing.status, missing.body, 404, "NOT_FOUND", "资源不存在");
+  }
+  EXPECT_NE(qgate.process->output().find("/nonexistent/openapi.json: serving the OpenAPI document"),
+            std::string::npos);
+}
+
 TEST(docs, assets_are_gzipped_for_clients_that_accept_it) {
   mock_upstream upstream;
   gateway qgate(upstream.base_url());

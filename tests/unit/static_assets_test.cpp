@@ -1,5 +1,5 @@
-// The docs assets: mapped npm files, the copied OpenAPI document, empty and missing files, and
-// gzip variants that inflate back to the very bytes.
+// The docs assets: mapped npm files, the copied or built-in OpenAPI document, empty and missing
+// files, and gzip variants that inflate back to the very bytes.
 #include "http/static_assets.hpp"
 
 #include "http/gzip.hpp"
@@ -76,8 +76,8 @@ struct asset_tree {
 TEST(static_assets, serves_files_pages_and_the_document) {
   asset_tree tree;
   auto loaded = static_assets::load(tree.npm(), tree.openapi());
-  ASSERT_TRUE(loaded) << loaded.error().detail;
-  const auto& assets = *loaded.value();
+  ASSERT_TRUE(loaded);
+  const auto& assets = *loaded;
   ASSERT_NE(assets.find("/openapi.json"), nullptr);
   EXPECT_EQ(assets.find("/openapi.json")->body, R"({"openapi":"3.1.0"})");
   EXPECT_EQ(assets.find("/docs/assets/swagger-ui.css")->body, "body{}");
@@ -92,17 +92,72 @@ TEST(static_assets, serves_files_pages_and_the_document) {
 TEST(static_assets, the_document_is_a_copy_that_survives_an_edit_in_place) {
   asset_tree tree;
   auto loaded = static_assets::load(tree.npm(), tree.openapi());
-  ASSERT_TRUE(loaded) << loaded.error().detail;
+  ASSERT_TRUE(loaded);
   write(tree.root / "openapi.json", "");  // truncated in place, as `cp` or an editor would
-  EXPECT_EQ(loaded.value()->find("/openapi.json")->body, R"({"openapi":"3.1.0"})");
+  EXPECT_EQ(loaded->find("/openapi.json")->body, R"({"openapi":"3.1.0"})");
 }
 
-TEST(static_assets, a_missing_file_is_an_error_naming_it) {
+const std::string openapi_in_repository =
+    read_file(fs::path(QGATE_SOURCE_DIR) / "http/docs/openapi.json");
+const std::string swagger_routes[] = {
+    "/docs/assets/swagger-ui.css", "/docs/assets/swagger-ui-bundle.js",
+    "/docs/assets/swagger-ui-standalone-preset.js", "/docs/assets/favicon-32x32.png"};
+
+void expect_install_hint(const qgate::http::static_asset* page) {
+  ASSERT_NE(page, nullptr);
+  EXPECT_EQ(page->content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(page->cache_control, "no-cache");  // the real page once the assets are installed
+  EXPECT_NE(page->body.find("scripts/install-deps.sh"), std::string_view::npos);
+  EXPECT_NE(page->body.find("cd web &amp;&amp; npm ci"), std::string_view::npos);
+  EXPECT_NE(page->body.find("href=\"/openapi.json\""), std::string_view::npos);
+  EXPECT_EQ(page->body.find("<script"), std::string_view::npos);
+}
+
+TEST(static_assets, a_missing_file_replaces_its_page_with_the_install_hint) {
   asset_tree tree;
   fs::remove(tree.root / "npm/redoc/bundles/redoc.standalone.js");
   auto loaded = static_assets::load(tree.npm(), tree.openapi());
-  ASSERT_FALSE(loaded);
-  EXPECT_NE(loaded.error().detail.find("redoc.standalone.js"), std::string::npos);
+  expect_install_hint(loaded->find("/redoc"));
+  EXPECT_EQ(loaded->find("/redoc/assets/redoc.standalone.js"), nullptr);
+  ASSERT_EQ(loaded->missing().size(), 1u);
+  EXPECT_EQ(loaded->missing()[0].rfind("/redoc: cannot read ", 0), 0u) << loaded->missing()[0];
+  EXPECT_NE(loaded->missing()[0].find("redoc.standalone.js"), std::string::npos);
+  // The other page is whole and served as usual.
+  EXPECT_NE(loaded->find("/docs")->body.find("swagger-ui-bundle.js"), std::string_view::npos);
+  EXPECT_EQ(loaded->find("/docs/assets/swagger-ui.css")->body, "body{}");
+}
+
+TEST(static_assets, a_page_is_served_with_all_its_files_or_none) {
+  asset_tree tree;
+  fs::remove(tree.root / "npm/swagger-ui-dist/swagger-ui-standalone-preset.js");
+  auto loaded = static_assets::load(tree.npm(), tree.openapi());
+  expect_install_hint(loaded->find("/docs"));
+  for (const auto& route : swagger_routes) EXPECT_EQ(loaded->find(route), nullptr) << route;
+}
+
+TEST(static_assets, a_missing_assets_dir_still_serves_the_document_and_the_hint) {
+  asset_tree tree;
+  auto loaded = static_assets::load("/nonexistent", tree.openapi());
+  EXPECT_EQ(loaded->find("/openapi.json")->body, R"({"openapi":"3.1.0"})");
+  EXPECT_EQ(loaded->openapi_source(), tree.openapi());
+  expect_install_hint(loaded->find("/docs"));
+  expect_install_hint(loaded->find("/redoc"));
+  for (const auto& route : swagger_routes) EXPECT_EQ(loaded->find(route), nullptr) << route;
+  EXPECT_EQ(loaded->find("/redoc/assets/redoc.standalone.js"), nullptr);
+  EXPECT_EQ(loaded->missing().size(), 2u);
+}
+
+TEST(static_assets, without_a_readable_document_the_copy_built_in_is_served) {
+  ASSERT_GT(openapi_in_repository.size(), 1000u);
+  asset_tree tree;
+  for (const std::string& npm : {tree.npm(), std::string("/nonexistent")}) {
+    auto loaded = static_assets::load(npm, "/nonexistent/openapi.json");
+    const auto* openapi = loaded->find("/openapi.json");
+    ASSERT_NE(openapi, nullptr);
+    EXPECT_TRUE(openapi->body == openapi_in_repository);
+    EXPECT_EQ(openapi->content_type, "application/json; charset=utf-8");
+    EXPECT_TRUE(loaded->openapi_source().empty());
+  }
 }
 
 using qgate::http::gzip_compress;
@@ -141,8 +196,8 @@ TEST(static_assets, text_assets_get_a_gzip_variant_that_inflates_to_the_identity
   write(tree.root / "npm/swagger-ui-dist/swagger-ui.css", css);
   write(tree.root / "npm/swagger-ui-dist/favicon-32x32.png", std::string(20000, '\0'));
   auto loaded = static_assets::load(tree.npm(), tree.openapi());
-  ASSERT_TRUE(loaded) << loaded.error().detail;
-  const auto& assets = *loaded.value();
+  ASSERT_TRUE(loaded);
+  const auto& assets = *loaded;
   assets.wait_for_gzip();
   const auto* style = assets.find("/docs/assets/swagger-ui.css");
   EXPECT_TRUE(style->compressible);
@@ -169,20 +224,20 @@ TEST(static_assets, the_compressor_reports_once_it_is_done) {
   std::promise<qgate::http::gzip_report> reported;
   auto loaded = static_assets::load(tree.npm(), tree.openapi(),
                                     [&](const auto& report) { reported.set_value(report); });
-  ASSERT_TRUE(loaded) << loaded.error().detail;
+  ASSERT_TRUE(loaded);
   const auto report = reported.get_future().get();
   EXPECT_GE(report.assets, 3u);  // the script and both pages
   EXPECT_LT(report.gzip_bytes, report.identity_bytes);
-  ASSERT_TRUE(loaded.value()->find("/redoc/assets/redoc.standalone.js")->gzip());
+  ASSERT_TRUE(loaded->find("/redoc/assets/redoc.standalone.js")->gzip());
 }
 
 TEST(static_assets, destroying_them_while_compressing_stops_the_compressor) {
   asset_tree tree;
   write(tree.root / "npm/swagger-ui-dist/swagger-ui-bundle.js", repeated("bundle(); ", 1 << 20));
   auto loaded = static_assets::load(tree.npm(), tree.openapi());
-  ASSERT_TRUE(loaded) << loaded.error().detail;
+  ASSERT_TRUE(loaded);
   // Stops and joins the compressor mid-way: a thread left reading freed memory fails under ASan.
-  loaded.value().reset();
+  loaded.reset();
 }
 
 }  // namespace
