@@ -5,6 +5,7 @@
 #include "http/gzip.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -43,6 +44,11 @@ class mapped_file {
   }
 
   [[nodiscard]] std::string_view view() const { return {data_, size_}; }
+  // Unmaps the pages from this process, not the file: the next read faults them in again from the
+  // page cache, unchanged (a private mapping never written to has no copies of its own).
+  void release_pages() const {
+    if (size_ != 0) (void)madvise(const_cast<char*>(data_), size_, MADV_DONTNEED);
+  }
 
  private:
   mapped_file(const char* data, std::size_t size) : data_(data), size_(size) {}
@@ -141,6 +147,10 @@ void static_assets::compress(const std::stop_token& stop, const gzip_callback& o
   for (auto& [route, asset] : assets_) {
     if (!asset.compressible) continue;
     auto compressed = gzip_compress(asset.body, gzip_best, stop);
+    // Reading the files paged them all in; idle, qgate should not hold them (BENCHMARKS.md).
+    for (const auto& file : files_) {
+      if (file->view().data() == asset.body.data()) file->release_pages();
+    }
     if (stop.stop_requested()) break;
     // A failed or useless variant leaves the asset identity-only; it is served either way.
     if (!compressed || compressed.value().size() >= asset.body.size()) continue;
@@ -152,6 +162,9 @@ void static_assets::compress(const std::stop_token& stop, const gzip_callback& o
   }
   report.took = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
+  // The deflate states and output buffers, megabytes freed in this thread's arena, would stay
+  // resident for the life of the process: this one-off job hands them back.
+  (void)malloc_trim(0);
   if (!stop.stop_requested() && on_ready) on_ready(report);
   gzip_done_.store(true, std::memory_order_release);
   gzip_done_.notify_all();

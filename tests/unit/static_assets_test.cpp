@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -216,6 +217,41 @@ TEST(static_assets, text_assets_get_a_gzip_variant_that_inflates_to_the_identity
   EXPECT_TRUE(tiny->compressible);
   EXPECT_FALSE(tiny->gzip());
   EXPECT_FALSE(assets.find("/docs/assets/swagger-ui-standalone-preset.js")->gzip());  // empty
+}
+
+// Rss (KB) of the mapping of this process that holds `address`, from /proc/self/smaps; -1 if none.
+long resident_kb_of_mapping(const void* address) {
+  std::ifstream smaps("/proc/self/smaps");
+  const auto at = reinterpret_cast<std::uintptr_t>(address);
+  bool inside = false;
+  std::string line;
+  while (std::getline(smaps, line)) {
+    const auto dash = line.find('-');
+    const auto space = line.find(' ');
+    if (dash != std::string::npos && space != std::string::npos && dash < space &&
+        line.find(':') > space) {  // a range line: "start-end perms offset dev inode path"
+      const auto start = std::stoull(line.substr(0, dash), nullptr, 16);
+      const auto end = std::stoull(line.substr(dash + 1, space - dash - 1), nullptr, 16);
+      inside = at >= start && at < end;
+    } else if (inside && line.rfind("Rss:", 0) == 0) {
+      return std::stol(line.substr(4));
+    }
+  }
+  return -1;
+}
+
+// Compressing reads every mapped file; idle RSS must not keep what it paged in.
+TEST(static_assets, the_compressor_hands_back_the_pages_it_read) {
+  asset_tree tree;
+  write(tree.root / "npm/swagger-ui-dist/swagger-ui-bundle.js", repeated("bundle(); ", 200000));
+  auto loaded = static_assets::load(tree.npm(), tree.openapi());
+  loaded->wait_for_gzip();
+  const auto* bundle = loaded->find("/docs/assets/swagger-ui-bundle.js");
+  ASSERT_TRUE(bundle->gzip());
+  EXPECT_EQ(resident_kb_of_mapping(bundle->body.data()), 0);
+  // Served afterwards, the bytes are the file's, faulted in again.
+  EXPECT_TRUE(bundle->body == repeated("bundle(); ", 200000));
+  EXPECT_GT(resident_kb_of_mapping(bundle->body.data()), 1000);
 }
 
 TEST(static_assets, the_compressor_reports_once_it_is_done) {
