@@ -131,6 +131,7 @@ class connection final : public connection_control,
   bhttp::response<bhttp::empty_body> stream_head_;
   // A docs asset's bytes, written from the shared mapping: `shared_->options.assets` outlives us.
   bhttp::response<bhttp::span_body<const char>> asset_response_;
+  int saved_notsent_lowat_ = 0;  // the socket's own TCP_NOTSENT_LOWAT, while an asset is written
   std::optional<bhttp::response_serializer<bhttp::empty_body>> head_serializer_;
   net::steady_timer ping_timer_;
   net::steady_timer end_timer_;  // bounds the last words of a chat cut by shutdown

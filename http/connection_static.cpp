@@ -4,7 +4,19 @@
 
 #include "http/accept_encoding.hpp"
 
+#include <netinet/tcp.h>
+
 namespace qgate::http::detail {
+namespace {
+
+// Unsent bytes the kernel may queue for an asset answer. Left to itself it takes the whole 1.4 MB
+// bundle into the socket at once (tcp_wmem allows 4 MB): 500 clients that never read held ≈ 1 GB
+// of kernel memory, and the io thread copied it all in before serving anyone else. Past this
+// mark, the rest waits in the mapping until the client reads.
+constexpr int asset_unsent_limit = 128 << 10;
+using notsent_lowat = net::detail::socket_option::integer<IPPROTO_TCP, TCP_NOTSENT_LOWAT>;
+
+}  // namespace
 
 // `/` leads to the docs.
 bool connection::reply_static(const bhttp::request<bhttp::string_body>& request,
@@ -59,6 +71,12 @@ void connection::reply_asset(const static_asset& asset, bool gzip) {
   // Set by hand: HEAD reports the length GET would send, with no body.
   asset_response_.content_length(body.size());
   if (method_ != "HEAD") asset_response_.body() = {body.data(), body.size()};
+  // Best effort, restored after the write: the answer is the same without it, only costlier.
+  beast::error_code ignored;
+  notsent_lowat saved;
+  stream_.socket().get_option(saved, ignored);
+  saved_notsent_lowat_ = ignored ? 0 : saved.value();
+  stream_.socket().set_option(notsent_lowat(asset_unsent_limit), ignored);
   stream_.expires_after(options().write_timeout);
   bhttp::async_write(stream_, asset_response_,
                      beast::bind_front_handler(&connection::on_asset_written, shared_from_this()));
@@ -66,6 +84,8 @@ void connection::reply_asset(const static_asset& asset, bool gzip) {
 
 void connection::on_asset_written(beast::error_code ec, std::size_t) {
   if (closed_) return;
+  beast::error_code ignored;
+  stream_.socket().set_option(notsent_lowat(saved_notsent_lowat_), ignored);
   finish_request(asset_response_.result_int(), !ec && asset_response_.keep_alive());
 }
 

@@ -8,6 +8,8 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -234,12 +236,37 @@ TEST(docs, a_cors_vary_and_the_encoding_vary_are_both_kept) {
   EXPECT_EQ(css.headers.at("vary"), "Origin, Accept-Encoding");
 }
 
+struct write_queues {
+  int sockets = 0;
+  long bytes = 0;
+};
+
+// What the kernel holds for qgate's side of the connections on `port` (`ss -m`: skmem w).
+write_queues server_write_queues(std::uint16_t port) {
+  const std::string command =
+      "ss -tmnH state established '( sport = :" + std::to_string(port) + " )' 2>/dev/null";
+  write_queues queues;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  if (!pipe) return queues;
+  std::string text;
+  char chunk[4096];
+  while (const auto n = fread(chunk, 1, sizeof chunk, pipe.get())) text.append(chunk, n);
+  for (auto at = text.find(",w"); at != std::string::npos; at = text.find(",w", at + 2)) {
+    ++queues.sockets;
+    queues.bytes += std::strtol(text.c_str() + at + 2, nullptr, 10);
+  }
+  return queues;
+}
+
 // Clients that ask for the 1.4 MB bundle and never read must not each hold a copy of it: measured
-// under ASan before serving from the mapping, 200 of them cost ≈ 290 MB; after, ≈ 2 MB.
+// under ASan before serving from the mapping, 200 of them cost ≈ 290 MB; after, ≈ 2 MB. Nor may
+// the kernel take the whole bundle for each: ≈ 2 MB of socket buffer apiece without a limit on
+// unsent bytes, ≈ 180 KB with it.
 TEST(docs, readers_that_never_read_cost_no_copy_of_the_asset) {
   constexpr int readers = 200;
   constexpr int small_window = 4096;  // SO_RCVBUF: the kernel cannot take the body off our hands
   constexpr long growth_bound_kb = 60 << 10;
+  constexpr long queue_bound_per_socket = 512 << 10;
   mock_upstream upstream;
   gateway qgate(upstream.base_url());
   // The first answer pages the mapping in: the baseline counts those pages once.
@@ -261,6 +288,12 @@ TEST(docs, readers_that_never_read_cost_no_copy_of_the_asset) {
   RecordProperty("rss_growth_kb", std::to_string(growth));
   EXPECT_LT(growth, growth_bound_kb)
       << "RSS grew by " << growth << " KB for " << readers << " unread answers";
+  const auto queues = server_write_queues(qgate.port);
+  if (queues.sockets == 0) GTEST_SKIP() << "ss (iproute2) is needed to read the socket buffers";
+  EXPECT_GE(queues.sockets, readers);
+  RecordProperty("kernel_write_queue_kb", std::to_string(queues.bytes >> 10));
+  EXPECT_LT(queues.bytes / queues.sockets, queue_bound_per_socket)
+      << queues.bytes / queues.sockets << " bytes queued per socket";
 }
 
 TEST(cors, any_origin_in_open_mode) {
