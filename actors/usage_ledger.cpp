@@ -89,7 +89,7 @@ struct ledger_state {
   caf::actor writer;
   usage_batch pending;
   std::size_t in_flight = 0;  // rows handed to the writer and not yet answered
-  bool failing = false;  // the last write failed and none succeeded since
+  bool failing = false;       // the last write failed and none succeeded since
   bool retry_scheduled = false;
   std::chrono::milliseconds retry_pause{0};
   std::uint64_t dropped_unlogged = 0;
