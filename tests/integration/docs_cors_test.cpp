@@ -2,10 +2,10 @@
 #include "tests/integration/expectations.hpp"
 #include "tests/integration/gateway_fixture.hpp"
 #include "tests/integration/raw_socket.hpp"
+#include "tests/support/gunzip.hpp"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -26,27 +26,6 @@ const std::string bundle_file =
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// zlib's inflate of one whole gzip stream; nullopt if it is not exactly one valid stream.
-std::optional<std::string> gunzip(std::string_view gzipped) {
-  z_stream z{};
-  if (inflateInit2(&z, 15 + 16) != Z_OK) return std::nullopt;
-  std::string out;
-  char chunk[16384];
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gzipped.data()));
-  z.avail_in = static_cast<uInt>(gzipped.size());
-  int status = Z_OK;
-  while (status == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(chunk);
-    z.avail_out = sizeof chunk;
-    status = inflate(&z, Z_NO_FLUSH);
-    out.append(chunk, sizeof chunk - z.avail_out);
-  }
-  const bool whole = status == Z_STREAM_END && z.avail_in == 0;
-  inflateEnd(&z);
-  if (!whole) return std::nullopt;
-  return out;
 }
 
 // The variants are made in the background after start-up; qgate logs when they are published.

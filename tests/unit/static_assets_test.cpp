@@ -3,9 +3,9 @@
 #include "http/static_assets.hpp"
 
 #include "http/gzip.hpp"
+#include "tests/support/gunzip.hpp"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <unistd.h>
 
@@ -20,31 +20,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using qgate::http::static_assets;
+using qgate::testing::gunzip;
 
 void write(const fs::path& path, std::string_view content) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-// What zlib's inflate makes of a gzip stream; nullopt unless it is one whole, valid stream.
-std::optional<std::string> gunzip(std::string_view gzipped) {
-  z_stream z{};
-  if (inflateInit2(&z, 15 + 16) != Z_OK) return std::nullopt;
-  std::string out;
-  char chunk[16384];
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gzipped.data()));
-  z.avail_in = static_cast<uInt>(gzipped.size());
-  int status = Z_OK;
-  while (status == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(chunk);
-    z.avail_out = sizeof chunk;
-    status = inflate(&z, Z_NO_FLUSH);
-    out.append(chunk, sizeof chunk - z.avail_out);
-  }
-  const bool whole = status == Z_STREAM_END && z.avail_in == 0;
-  inflateEnd(&z);
-  if (!whole) return std::nullopt;
-  return out;
 }
 
 std::string read_file(const fs::path& path) {
