@@ -1,6 +1,8 @@
 // Any bytes a client sends, split anywhere, go through what qgate does before it routes: Beast's
 // request parser with qgate's limits, the framing checks, the origin-form and path, the request
-// id, CORS, the usage query and the chat body. A verdict or a value, never a crash.
+// id, CORS, Accept-Encoding, the usage query and the chat body. A verdict or a value, never a
+// crash.
+#include "http/accept_encoding.hpp"
 #include "http/chat_request_parser.hpp"
 #include "http/cors_policy.hpp"
 #include "http/message_framing.hpp"
@@ -31,6 +33,7 @@ void route(const bhttp::request<bhttp::string_body>& request) {
   if (id.empty() || id.size() > 128) __builtin_trap();
   static const qgate::http::cors_policy cors("https://a.example, https://b.example");
   (void)cors.allow(request[bhttp::field::origin]);
+  (void)qgate::http::accepts_gzip(request[bhttp::field::accept_encoding]);
   if (path == "/api/llm/usage") (void)qgate::http::parse_day_range(target);
   if (path == "/api/llm/chat") (void)qgate::http::parse_chat_request(request.body());
 }

@@ -1,6 +1,8 @@
 // Upstream bytes under any status, split at a fuzzer-chosen offset, always end in exactly one final
-// value; whatever the upstream sent, an error's text is bounded and on one printable line.
+// value; whatever the upstream sent, an error's text is bounded and on one printable line, and a
+// Retry-After made of the same bytes gives a bounded wait.
 #include "upstream/response_decoder.hpp"
+#include "upstream/retry_after.hpp"
 
 #include <array>
 #include <cstddef>
@@ -41,6 +43,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (err != nullptr && !fit_to_show(err->detail, max_detail_bytes)) __builtin_trap();
     }
   }
+  // The same bytes as the upstream's Retry-After header: a wait within the bound, or none.
+  const auto wait = qgate::upstream::parse_retry_after(bytes, std::chrono::system_clock::now());
+  if (wait && *wait < 0) __builtin_trap();
+  const auto told = qgate::upstream::client_retry_after(wait);
+  if (told < 1 || told > qgate::upstream::max_retry_after_s) __builtin_trap();
   const auto body = qgate::upstream::parse_error_body(bytes);
   if (!fit_to_show(body.code, qgate::upstream::max_error_code_bytes) ||
       !fit_to_show(body.message, qgate::upstream::max_error_message_bytes)) {
