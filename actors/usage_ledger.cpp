@@ -157,6 +157,7 @@ void hand_over(ledger_actor* self, bool force) {
               // The writer is gone (shutdown): these rows cannot be written any more.
               self->state.in_flight -= sent;
               self->state.counters->dropped_rows += sent;
+              self->state.counters->buffered_rows -= sent;
             });
 }
 
