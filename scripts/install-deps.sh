@@ -11,7 +11,7 @@ packages=(
   libcaf-dev libboost1.81-dev libsimdjson-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
   libgtest-dev libsqlite3-dev libtomlplusplus-dev libcli11-dev libssl-dev zlib1g-dev sqlite3
 )
-[ "${1:-}" = "--test" ] && packages+=(clang-14 libclang-rt-14-dev clang-format-14 clang-format chromium fonts-wqy-zenhei nginx jq)
+[ "${1:-}" = "--test" ] && packages+=(clang-14 libclang-rt-14-dev clang-format-14 clang-format chromium fonts-wqy-zenhei nginx jq iproute2)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 
