@@ -21,6 +21,14 @@ bool eventually(Condition condition, std::chrono::milliseconds limit = std::chro
   return condition();
 }
 
+// How often `needle` occurs in `text` (overlaps counted).
+inline std::size_t count_of(std::string_view text, std::string_view needle) {
+  std::size_t count = 0;
+  for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1))
+    ++count;
+  return count;
+}
+
 // The spec's error envelope, parsed by a real parser: code = status, data null, the symbol, and a
 // message that equals (or, with `prefix`, starts with) `message`.
 inline void expect_error_envelope(long http_status, const std::string& body, long status,

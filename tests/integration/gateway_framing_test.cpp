@@ -15,13 +15,6 @@ using namespace std::chrono_literals;
 
 const std::string smuggled = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
 
-std::size_t count_of(const std::string& text, std::string_view needle) {
-  std::size_t count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
-    ++count;
-  return count;
-}
-
 std::string hex(std::size_t number) {
   char text[32];
   std::snprintf(text, sizeof text, "%zx", number);

@@ -182,13 +182,6 @@ TEST_F(tenants, the_plaintext_key_is_never_logged_or_stored) {
   }
 }
 
-std::size_t count_of(const std::string& haystack, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1))
-    ++count;
-  return count;
-}
-
 // The ledger writes to the same database every 50 ms here; only tenant or model changes reload.
 TEST_F(tenants, ledger_writes_do_not_reload_the_catalog) {
   const auto key = new_tenant(*qgate_, {"team-g"});
