@@ -1,0 +1,48 @@
+#include "loop/io_pool.hpp"
+
+namespace qgate::loop {
+namespace {
+
+// Set on each io thread for its lifetime: which pool it belongs to and its index there.
+thread_local const io_pool* current_pool = nullptr;
+thread_local std::size_t current_index = 0;
+
+}  // namespace
+
+std::size_t default_io_threads() noexcept {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : cores;
+}
+
+io_pool::io_pool(std::size_t threads) {
+  if (threads == 0) threads = default_io_threads();
+  loops_.reserve(threads);
+  for (std::size_t i = 0; i < threads; ++i) loops_.push_back(std::make_unique<loop>());
+}
+
+io_pool::~io_pool() { stop(); }
+
+void io_pool::start() {
+  if (!threads_.empty()) return;
+  for (std::size_t i = 0; i < loops_.size(); ++i) {
+    threads_.emplace_back([this, i] {
+      current_pool = this;
+      current_index = i;
+      loops_[i]->io.run();
+      current_pool = nullptr;
+    });
+  }
+}
+
+void io_pool::stop() {
+  for (auto& l : loops_) l->io.stop();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+std::optional<std::size_t> io_pool::current() const noexcept {
+  if (current_pool != this) return std::nullopt;
+  return current_index;
+}
+
+}  // namespace qgate::loop

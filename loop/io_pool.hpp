@@ -1,0 +1,47 @@
+// The process's event loops: one Asio io_context per io thread, and which one the caller runs on.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace qgate::loop {
+
+class io_pool {
+ public:
+  // `threads` io_contexts; none runs until start(). Zero means one per core.
+  explicit io_pool(std::size_t threads);
+  ~io_pool();  // stops and joins
+  io_pool(const io_pool&) = delete;
+  io_pool& operator=(const io_pool&) = delete;
+
+  // Starts one thread per io_context; each runs until stop(), even while it has no work.
+  void start();
+  // Stops every loop (pending handlers are dropped, not run) and joins the threads. Idempotent.
+  void stop();
+
+  [[nodiscard]] std::size_t size() const noexcept { return loops_.size(); }
+  [[nodiscard]] boost::asio::io_context& context(std::size_t index) { return loops_[index]->io; }
+
+  // Index of the io thread the caller runs on, if it is one of this pool's.
+  [[nodiscard]] std::optional<std::size_t> current() const noexcept;
+
+ private:
+  struct loop {
+    boost::asio::io_context io{1};  // one thread per context: Asio may skip its locking hints
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
+        io.get_executor()};
+  };
+  std::vector<std::unique_ptr<loop>> loops_;
+  std::vector<std::thread> threads_;
+};
+
+// One per core (at least one).
+[[nodiscard]] std::size_t default_io_threads() noexcept;
+
+}  // namespace qgate::loop
