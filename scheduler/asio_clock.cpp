@@ -45,7 +45,7 @@ struct asio_clock::event {
   boost::asio::steady_timer timer;  // touched only on its io thread
   std::size_t loop;
   caf::actor_id owner = caf::invalid_actor_id;  // set for timeouts (cancellable)
-  std::variant<timeout, request_timeout, actor_message, group_message> what;
+  std::variant<std::monostate, timeout, request_timeout, actor_message, group_message> what;
 };
 
 struct asio_clock::book {
@@ -91,7 +91,9 @@ void ship(asio_clock::event& e) {
   std::visit(
       [](auto& item) {
         using T = std::decay_t<decltype(item)>;
-        if constexpr (std::is_same_v<T, timeout>) {
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          return;
+        } else if constexpr (std::is_same_v<T, timeout>) {
           item.self->get()->eq_impl(caf::make_message_id(), item.self, nullptr,
                                     caf::timeout_msg{item.type, item.id});
         } else if constexpr (std::is_same_v<T, request_timeout>) {
@@ -106,9 +108,12 @@ void ship(asio_clock::event& e) {
       e.what);
 }
 
-// Cancels the timer on its own thread (a steady_timer is not thread-safe); the event's last
-// reference then goes with the aborted handler there.
+// Lets go of what a cancelled event holds at once (its actor may be the last reference, and the
+// system must still exist when it goes), then cancels the timer on its own thread (a steady_timer
+// is not thread-safe). Only a fired event taken out of the book is ever shipped, so nothing reads
+// `what` concurrently.
 void stop_timer(loop::io_pool& pool, std::shared_ptr<asio_clock::event> e) {
+  e->what = std::monostate{};
   auto& io = pool.context(e->loop);
   if (pool.current() == e->loop) {
     e->timer.cancel();
