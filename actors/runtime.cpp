@@ -7,10 +7,16 @@
 #include "catalog/model_store.hpp"
 #include "messages/actor_protocol.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/send.hpp>
+
+#include <functional>
+#include <thread>
 
 namespace qgate::actors {
 namespace {
@@ -43,6 +49,14 @@ upstream::transfer_limits limits_of(const config::upstream_settings& upstream, b
   return limits;
 }
 
+// Runs a function when destroyed: places a step at one point of parts' member destruction.
+struct at_destruction {
+  std::function<void()> run;
+  ~at_destruction() {
+    if (run) run();
+  }
+};
+
 // Open mode is only safe where nobody else can connect.
 bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.starts_with("127.");
@@ -54,7 +68,20 @@ bool is_loopback(const std::string& host) {
 // and the curl driver outlives every actor that may still call it.
 struct runtime::parts {
   caf::actor_system_config config;
+  // TEMPORARY, until the gateway runs one io_context per core: one Asio thread of its own for the
+  // curl driver. Stopped and joined once the actor system ended (sessions may still be finishing
+  // their transfers until then) and before the driver goes; the io_context outlives the driver.
+  boost::asio::io_context upstream_io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> upstream_work =
+      boost::asio::make_work_guard(upstream_io);
+  std::thread upstream_thread;
   std::shared_ptr<upstream::curl_driver> driver;
+  at_destruction stop_upstream_thread{[this] {
+    upstream_work.reset();
+    // After what is queued already (cancels from the last sessions): handlers run in post order.
+    boost::asio::post(upstream_io, [this] { upstream_io.stop(); });
+    if (upstream_thread.joinable()) upstream_thread.join();
+  }};
   std::unique_ptr<caf::actor_system> system;
   caf::actor catalog;
   caf::actor loader;
@@ -89,7 +116,8 @@ result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings
   p->config.set("work-stealing.moderate-poll-attempts", std::size_t{0});
   upstream::driver_options driver_options;
   driver_options.max_connections = settings.upstream.max_connections;
-  p->driver = std::make_shared<upstream::curl_driver>(driver_options);
+  p->driver = std::make_shared<upstream::curl_driver>(p->upstream_io, driver_options);
+  p->upstream_thread = std::thread([io = &p->upstream_io] { io->run(); });  // TEMPORARY, see parts
   p->system = std::make_unique<caf::actor_system>(p->config);
   ledger_options ledger;
   ledger.database_path = settings.catalog.path;

@@ -1,28 +1,31 @@
-// One libcurl multi handle, driven by one thread, for every upstream transfer of the process.
+// One libcurl multi handle on a caller's Asio io_context: one driver per io thread, whose upstream
+// transfers then run on the same thread as that thread's connections and actors.
 #pragma once
 
 #include "upstream/generation_request.hpp"
 #include "upstream/transfer.hpp"
 
-#include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
 
 namespace qgate::upstream {
 
-// Callbacks run on the driver thread and must not block: implementations hand off and return.
+// Callbacks run on the io thread and must not block: implementations hand off and return. They
+// never run inside the driver's start(), cancel(), pause() or resume().
 class transfer_observer {
  public:
   virtual ~transfer_observer() = default;
   virtual void on_status(response_head head) = 0;
   virtual void on_data(std::string bytes) = 0;
   virtual void on_done(transfer_outcome outcome) = 0;
-  // Called once per turn of the driver's loop, after that turn's callbacks for this transfer: an
+  // Called once per turn of the io loop, after that turn's callbacks for this transfer: an
   // observer may hold the events back and hand them on together (one message instead of three).
   virtual void flush() {}
 };
@@ -43,39 +46,34 @@ using transfer_id = std::uint64_t;
 
 class curl_driver {
  public:
-  explicit curl_driver(driver_options options = {});
+  // `io` must outlive the driver. Nothing runs until some thread runs `io`.
+  explicit curl_driver(boost::asio::io_context& io, driver_options options = {});
+  // On the io thread (not from inside an observer callback), or once `io` no longer runs: releases
+  // every transfer (their observers are not called) and every handle and socket.
   ~curl_driver();
   curl_driver(const curl_driver&) = delete;
   curl_driver& operator=(const curl_driver&) = delete;
 
-  // Thread-safe. The observer is called until on_done, or never again once cancel() ran.
+  // Callable from any thread. On the io thread they act at once (no lock, no post); elsewhere, or
+  // from inside an observer callback, they are posted to it, in call order. The observer is called
+  // until on_done, or never again once cancel() ran (on the io thread: once it returned).
   transfer_id start(http_call call, transfer_limits limits,
                     std::shared_ptr<transfer_observer> observer);
   void cancel(transfer_id id);
   void pause(transfer_id id);
   void resume(transfer_id id);
 
-  // Transfers the driver thread currently owns (for leak checks and metrics).
-  std::size_t active_transfers() const noexcept { return active_.load(); }
+  // Transfers the driver currently owns (for leak checks and metrics); any thread.
+  std::size_t active_transfers() const noexcept;
   // How often a transfer was paused for a slow client, since start (metrics, backpressure tests).
-  std::uint64_t pauses() const noexcept { return pauses_.load(); }
+  std::uint64_t pauses() const noexcept;
 
-  struct state;  // opaque; named here only so the C callbacks in the .cpp can reach it
+  struct state;  // opaque; named here only so the C callbacks in the .cpp files can reach it
 
  private:
-  struct command;
+  bool acts_inline() const noexcept;
 
-  void post(command cmd);
-  void run();
-
-  std::unique_ptr<state> state_;
-  std::mutex mutex_;
-  std::vector<command> inbox_;
-  std::atomic<transfer_id> next_id_{1};
-  std::atomic<std::size_t> active_{0};
-  std::atomic<std::uint64_t> pauses_{0};
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  std::shared_ptr<state> state_;  // pending handlers hold it weakly: they outlive the driver safely
 };
 
 }  // namespace qgate::upstream
