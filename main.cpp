@@ -22,7 +22,6 @@ qgate::http::server_options server_options_of(const qgate::config::settings& set
   qgate::http::server_options options;
   options.host = server.host;
   options.port = server.port;
-  options.io_threads = server.io_threads;
   options.max_body_bytes = server.max_body_bytes;
   options.max_header_bytes = server.max_header_bytes;
   options.header_timeout = std::chrono::milliseconds(server.header_timeout_ms);
@@ -132,14 +131,18 @@ int main(int argc, char** argv) {
   qgate::config::setup_logging(settings.log);
   const sigset_t signals = block_shutdown_signals();
 
-  auto runtime = qgate::actors::runtime::start(settings, cli.options->allow_anonymous);
+  // The event loops come first and go last: actors, connections and upstream transfers all run on
+  // them (one per core by default).
+  qgate::loop::io_pool pool(static_cast<std::size_t>(settings.server.io_threads));
+  pool.start();
+  auto runtime = qgate::actors::runtime::start(settings, pool, cli.options->allow_anonymous);
   if (!runtime) {
     spdlog::critical("cannot start: {}", runtime.error().detail);
     return runtime.error().code == qgate::errc::unauthorized ? 2 : 1;
   }
   auto options = server_options_of(settings);
   if (settings.docs.enabled) options.assets = load_docs(settings.docs);
-  auto server = std::make_unique<qgate::http::server>(std::move(options), *runtime.value());
+  auto server = std::make_unique<qgate::http::server>(std::move(options), *runtime.value(), pool);
   auto port = server->listen();
   if (!port) {
     spdlog::critical("{}", port.error().detail);
@@ -153,8 +156,8 @@ int main(int argc, char** argv) {
   server->start();
   const auto ready_us = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
-  spdlog::info("qgate listening on {}:{} (ready in {} µs)", settings.server.host, port.value(),
-               ready_us.count());
+  spdlog::info("qgate listening on {}:{} with {} io threads (ready in {} µs)", settings.server.host,
+               port.value(), pool.size(), ready_us.count());
   qgate::config::flush_logs();
 
   wait_for_shutdown(signals, *runtime.value());
@@ -162,6 +165,8 @@ int main(int argc, char** argv) {
   // Actors end first, while the io threads still run their last posts; then the io side.
   runtime.value()->shutdown();
   runtime.value().reset();
+  server->stop();
+  pool.stop();
   server.reset();
   spdlog::info("qgate stopped");
   qgate::config::flush_logs();

@@ -77,8 +77,8 @@ struct loader_state {
   std::int64_t catalog_version = -1;
 };
 
-void reload_if_changed(caf::stateful_actor<loader_state>* self, const caf::actor& target,
-                       bool force) {
+void reload_if_changed(caf::stateful_actor<loader_state>* self,
+                       const std::vector<caf::actor>& targets, bool force) {
   auto& store = *self->state.store;
   auto version = store.catalog_version();
   if (!version) {
@@ -94,11 +94,12 @@ void reload_if_changed(caf::stateful_actor<loader_state>* self, const caf::actor
   self->state.catalog_version = version.value();
   spdlog::info("catalog reloaded: {} models, {} tenants", snapshot.value().models->size(),
                snapshot.value().tenants->size());
-  self->send(target, snapshot_atom::value, std::move(snapshot).value());
+  // Each io thread's catalog gets the same snapshot (shared, immutable: copying it is cheap).
+  for (const auto& catalog : targets) self->send(catalog, snapshot_atom::value, snapshot.value());
 }
 
 caf::behavior loader(caf::stateful_actor<loader_state>* self,
-                     std::shared_ptr<catalog::model_store> store, caf::actor target,
+                     std::shared_ptr<catalog::model_store> store, std::vector<caf::actor> targets,
                      std::chrono::milliseconds interval) {
   self->state.store = std::move(store);
   if (auto version = self->state.store->catalog_version()) {
@@ -107,10 +108,10 @@ caf::behavior loader(caf::stateful_actor<loader_state>* self,
   self->delayed_send(self, interval, poll_atom::value);
   return {
       [=](poll_atom) {
-        reload_if_changed(self, target, false);
+        reload_if_changed(self, targets, false);
         self->delayed_send(self, interval, poll_atom::value);
       },
-      [=](reload_atom) { reload_if_changed(self, target, true); },
+      [=](reload_atom) { reload_if_changed(self, targets, true); },
   };
 }
 
@@ -145,10 +146,11 @@ caf::actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial, ca
 }
 
 caf::actor spawn_catalog_loader(caf::actor_system& system, catalog::model_store store,
-                                caf::actor target, std::chrono::milliseconds interval) {
+                                std::vector<caf::actor> targets,
+                                std::chrono::milliseconds interval) {
   return system.spawn<caf::detached>(loader,
                                      std::make_shared<catalog::model_store>(std::move(store)),
-                                     std::move(target), interval);
+                                     std::move(targets), interval);
 }
 
 }  // namespace qgate::actors

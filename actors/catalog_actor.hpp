@@ -13,6 +13,7 @@
 #include <memory>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace qgate::actors {
 
@@ -34,8 +35,9 @@ struct catalog_snapshot {
 caf::actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial, caf::actor ledger);
 
 // Polls the catalog's version counter every `interval` (and reloads at once on reload_atom); when
-// models or tenants changed it reads the catalog again and sends it to `catalog`.
+// models or tenants changed it reads the catalog again and sends it to every one of `catalogs`.
 caf::actor spawn_catalog_loader(caf::actor_system& system, catalog::model_store store,
-                                caf::actor catalog, std::chrono::milliseconds interval);
+                                std::vector<caf::actor> catalogs,
+                                std::chrono::milliseconds interval);
 
 }  // namespace qgate::actors

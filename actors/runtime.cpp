@@ -6,17 +6,13 @@
 #include "actors/usage_ledger.hpp"
 #include "catalog/model_store.hpp"
 #include "messages/actor_protocol.hpp"
+#include "scheduler/io_scheduler.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <caf/send.hpp>
 
-#include <functional>
-#include <thread>
+#include <vector>
 
 namespace qgate::actors {
 namespace {
@@ -50,13 +46,6 @@ upstream::transfer_limits limits_of(const config::upstream_settings& upstream, b
 }
 
 // Runs a function when destroyed: places a step at one point of parts' member destruction.
-struct at_destruction {
-  std::function<void()> run;
-  ~at_destruction() {
-    if (run) run();
-  }
-};
-
 // Open mode is only safe where nobody else can connect.
 bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.starts_with("127.");
@@ -64,31 +53,30 @@ bool is_loopback(const std::string& host) {
 
 }  // namespace
 
-// Declaration order is destruction order in reverse: handles go before the system that owns them,
-// and the curl driver outlives every actor that may still call it.
+// Declaration order is destruction order in reverse: the actor system ends first (its actors may
+// still use the drivers), then each io thread's curl driver goes on its own thread.
 struct runtime::parts {
-  caf::actor_system_config config;
-  // TEMPORARY, until the gateway runs one io_context per core: one Asio thread of its own for the
-  // curl driver. Stopped and joined once the actor system ended (sessions may still be finishing
-  // their transfers until then) and before the driver goes; the io_context outlives the driver.
-  boost::asio::io_context upstream_io;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> upstream_work =
-      boost::asio::make_work_guard(upstream_io);
-  std::thread upstream_thread;
-  std::shared_ptr<upstream::curl_driver> driver;
-  at_destruction stop_upstream_thread{[this] {
-    upstream_work.reset();
-    // After what is queued already (cancels from the last sessions): handlers run in post order.
-    boost::asio::post(upstream_io, [this] { upstream_io.stop(); });
-    if (upstream_thread.joinable()) upstream_thread.join();
-  }};
+  explicit parts(loop::io_pool& io) : pool(io), config(io) {}
+  ~parts() {
+    system.reset();  // waits for every actor, with the io threads still running
+    pool.run_on_each([this](std::size_t k) { drivers[k].reset(); });
+  }
+  parts(const parts&) = delete;
+  parts& operator=(const parts&) = delete;
+
+  loop::io_pool& pool;
+  scheduler::io_system_config config;
+  std::vector<std::shared_ptr<upstream::curl_driver>> drivers;  // one per io thread
   std::unique_ptr<caf::actor_system> system;
-  caf::actor catalog;
+  std::vector<caf::actor> catalogs;  // one per io thread, each with the same snapshot
   caf::actor loader;
   caf::actor limiter;
   caf::actor ledger;
   std::shared_ptr<ledger_counters> ledger_stats = std::make_shared<ledger_counters>();
-  std::shared_ptr<const session_context> context;
+  // One per io thread: a session uses its own thread's catalog and curl driver.
+  std::vector<std::shared_ptr<const session_context>> contexts;
+
+  [[nodiscard]] std::size_t here() const { return pool.current().value_or(0); }
 };
 
 runtime::runtime(std::unique_ptr<parts> p) : parts_(std::move(p)) {}
@@ -96,7 +84,7 @@ runtime::runtime(std::unique_ptr<parts> p) : parts_(std::move(p)) {}
 runtime::~runtime() { shutdown(); }
 
 result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings,
-                                                bool allow_anonymous) {
+                                                loop::io_pool& pool, bool allow_anonymous) {
   auto store = catalog::model_store::open(settings.catalog.path, settings.catalog.seed);
   if (!store) return store.error();
   auto snapshot = read_snapshot(store.value());
@@ -108,55 +96,62 @@ result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings
                           "Create a tenant (qgate tenant add NAME) or pass --allow-anonymous.");
   }
 
-  auto p = std::make_unique<parts>();
-  p->config.set("scheduler.max-threads", static_cast<std::size_t>(settings.actors.threads));
-  // A worker out of work spins briefly, then sleeps on its condition variable, which a message
-  // from the I/O or curl thread signals at once. CAF's middle phase (500 polls 50 µs apart) would
-  // make each such message wait for the next poll: it doubled the latency of a short request.
-  p->config.set("work-stealing.moderate-poll-attempts", std::size_t{0});
+  auto p = std::make_unique<parts>(pool);
   upstream::driver_options driver_options;
   driver_options.max_connections = settings.upstream.max_connections;
-  p->driver = std::make_shared<upstream::curl_driver>(p->upstream_io, driver_options);
-  p->upstream_thread = std::thread([io = &p->upstream_io] { io->run(); });  // TEMPORARY, see parts
+  for (std::size_t k = 0; k < pool.size(); ++k) {
+    p->drivers.push_back(std::make_shared<upstream::curl_driver>(pool.context(k), driver_options));
+  }
   p->system = std::make_unique<caf::actor_system>(p->config);
+  auto& system = *p->system;
   ledger_options ledger;
   ledger.database_path = settings.catalog.path;
   ledger.flush_interval = std::chrono::milliseconds(settings.limits.ledger_flush_ms);
   ledger.max_buffered_rows = settings.limits.ledger_max_buffered_rows;
-  p->ledger = spawn_usage_ledger(*p->system, std::move(ledger), p->ledger_stats);
-  p->limiter = spawn_rate_limiter(*p->system, settings.limits.model_max_concurrency);
-  p->catalog = spawn_catalog(*p->system, std::move(snapshot).value(), p->ledger);
-  p->loader = spawn_catalog_loader(*p->system, std::move(store).value(), p->catalog,
+  // The shared actors live on the first io thread; each catalog on its own thread. An actor
+  // stays on the thread that first ran it, and one spawned from an io thread starts there.
+  pool.run_on(0, [&] {
+    p->ledger = spawn_usage_ledger(system, std::move(ledger), p->ledger_stats);
+    p->limiter = spawn_rate_limiter(system, settings.limits.model_max_concurrency);
+  });
+  p->catalogs.resize(pool.size());
+  pool.run_on_each(
+      [&](std::size_t k) { p->catalogs[k] = spawn_catalog(system, snapshot.value(), p->ledger); });
+  p->loader = spawn_catalog_loader(system, std::move(store).value(), p->catalogs,
                                    std::chrono::milliseconds(settings.catalog.reload_interval_ms));
 
-  auto context = std::make_shared<session_context>();
-  context->catalog = p->catalog;
-  context->limiter = p->limiter;
-  context->ledger = p->ledger;
-  context->driver = p->driver;
-  context->base_url = settings.upstream.base_url;
-  context->api_key = settings.upstream.api_key;
-  context->stream_limits = limits_of(settings.upstream, true);
-  context->unary_limits = limits_of(settings.upstream, false);
-  context->queue_high_water = settings.server.stream_queue_bytes;
-  p->context = std::move(context);
+  for (std::size_t k = 0; k < pool.size(); ++k) {
+    auto context = std::make_shared<session_context>();
+    context->catalog = p->catalogs[k];
+    context->limiter = p->limiter;
+    context->ledger = p->ledger;
+    context->driver = p->drivers[k];
+    context->base_url = settings.upstream.base_url;
+    context->api_key = settings.upstream.api_key;
+    context->stream_limits = limits_of(settings.upstream, true);
+    context->unary_limits = limits_of(settings.upstream, false);
+    context->queue_high_water = settings.server.stream_queue_bytes;
+    p->contexts.push_back(std::move(context));
+  }
   return std::unique_ptr<runtime>(new runtime(std::move(p)));
 }
 
 void runtime::list_models(std::string api_key, response_sink_ptr sink) {
-  caf::anon_send(parts_->catalog, models_atom::value, std::move(api_key), std::move(sink));
+  caf::anon_send(parts_->catalogs[parts_->here()], models_atom::value, std::move(api_key),
+                 std::move(sink));
 }
 
 std::unique_ptr<chat_call> runtime::start_chat(chat_request request, response_sink_ptr sink) {
-  auto session =
-      spawn_chat_session(*parts_->system, parts_->context, std::move(request), std::move(sink));
+  // Called from a connection's handler: the session starts (and stays) on that io thread.
+  auto session = spawn_chat_session(*parts_->system, parts_->contexts[parts_->here()],
+                                    std::move(request), std::move(sink));
   return std::make_unique<session_call>(std::move(session));
 }
 
 void runtime::usage(std::string api_key, std::string from_day, std::string to_day,
                     response_sink_ptr sink) {
-  caf::anon_send(parts_->catalog, usage_atom::value, std::move(api_key), std::move(from_day),
-                 std::move(to_day), std::move(sink));
+  caf::anon_send(parts_->catalogs[parts_->here()], usage_atom::value, std::move(api_key),
+                 std::move(from_day), std::move(to_day), std::move(sink));
 }
 
 void runtime::reload_catalog() { caf::anon_send(parts_->loader, reload_atom::value); }
@@ -165,8 +160,10 @@ gateway_stats runtime::stats() const {
   gateway_stats stats;
   // The catalog and its loader are always running; the rest are sessions and upstream calls.
   stats.running_actors = parts_->system->registry().running();
-  stats.upstream_transfers = parts_->driver->active_transfers();
-  stats.upstream_pauses = parts_->driver->pauses();
+  for (const auto& driver : parts_->drivers) {
+    stats.upstream_transfers += driver->active_transfers();
+    stats.upstream_pauses += driver->pauses();
+  }
   const auto& ledger = *parts_->ledger_stats;
   stats.ledger_buffered_rows = ledger.buffered_rows.load();
   stats.ledger_written_rows = ledger.written_rows.load();
@@ -178,7 +175,9 @@ gateway_stats runtime::stats() const {
 void runtime::shutdown() {
   if (!parts_ || !parts_->loader) return;
   caf::anon_send_exit(parts_->loader, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(parts_->catalog, caf::exit_reason::user_shutdown);
+  for (const auto& catalog : parts_->catalogs) {
+    caf::anon_send_exit(catalog, caf::exit_reason::user_shutdown);
+  }
   caf::anon_send_exit(parts_->limiter, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(parts_->ledger, caf::exit_reason::user_shutdown);  // flushes first
   parts_->loader = nullptr;

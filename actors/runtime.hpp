@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config/settings.hpp"
+#include "loop/io_pool.hpp"
 #include "messages/gateway.hpp"
 
 #include <memory>
@@ -12,7 +13,10 @@ class runtime : public gateway {
  public:
   // Opens and migrates the catalog (blocking, at start-up only) and starts every actor.
   // Refuses open mode (no tenant) on a non-loopback address unless `allow_anonymous`.
+  // Its actors run on `pool`'s io threads, which must run from before this call until after the
+  // runtime is destroyed (on a thread outside the pool).
   [[nodiscard]] static result<std::unique_ptr<runtime>> start(const config::settings& settings,
+                                                              loop::io_pool& pool,
                                                               bool allow_anonymous = false);
   ~runtime() override;
 

@@ -32,9 +32,9 @@ namespace {
 
 using detail::upstream_batch;
 
-// Runs on the curl driver thread: it collects a turn's events and only enqueues, never blocks.
-// One message per turn instead of one per event: each message from this thread may have to wake
-// a CAF worker, and a short answer brings status, body and end in the same turn.
+// Runs on the io thread of the transfer (the actor's own): it collects a turn's events and only
+// enqueues. One message per turn instead of one per event: each message from this thread may have
+// to wake a CAF worker, and a short answer brings status, body and end in the same turn.
 class mailbox_observer final : public upstream::transfer_observer {
  public:
   explicit mailbox_observer(caf::actor target) : target_(std::move(target)) {}

@@ -3,19 +3,19 @@
 #include "http/connection.hpp"
 #include "http/connection_refusal.hpp"
 #include "http/log_throttle.hpp"
+#include "loop/io_pool.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 
 #include <algorithm>
 #include <cerrno>
 #include <optional>
-#include <thread>
 #include <vector>
 
 namespace qgate::http {
@@ -64,30 +64,27 @@ std::string describe(const log_throttle::report& report) {
 
 }  // namespace
 
-struct server::impl {
-  impl(server_options options, gateway& backend)
-      : io(options.io_threads),
-        shared(std::make_shared<server_shared>(std::move(options), backend)),
-        acceptor(net::make_strand(io)),
-        backoff(acceptor.get_executor()) {}
+// One acceptor on one io thread: the connections it accepts live on that thread.
+struct listener {
+  listener(net::io_context& io, std::shared_ptr<server_shared> s)
+      : shared(std::move(s)), acceptor(io), backoff(io) {}
 
   void accept() {
-    acceptor.async_accept(
-        net::make_strand(io), [this](boost::system::error_code ec, tcp::socket socket) {
-          if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-          if (ec) return on_accept_error(ec);
-          log_due(exhausted_log.flush(clock::now()), "accepting again after running out");
-          socket.set_option(tcp::no_delay(true), ec);
-          const auto limit = shared->options.max_connections;
-          if (limit > 0 && shared->size() >= limit) {
-            refuse_connection(std::move(socket), shared->options.refusal_linger);
-            log_due(over_limit_log.note(clock::now()),
-                    fmt::format("over server.max_connections={}", limit));
-          } else {
-            start_connection(std::move(socket), shared);
-          }
-          accept();
-        });
+    acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+      if (ec) return on_accept_error(ec);
+      log_due(exhausted_log.flush(clock::now()), "accepting again after running out");
+      socket.set_option(tcp::no_delay(true), ec);
+      const auto limit = shared->options.max_connections;
+      if (limit > 0 && shared->size() >= limit) {
+        refuse_connection(std::move(socket), shared->options.refusal_linger);
+        log_due(over_limit_log.note(clock::now()),
+                fmt::format("over server.max_connections={}", limit));
+      } else {
+        start_connection(std::move(socket), shared);
+      }
+      accept();
+    });
   }
 
   // Re-arming at once after EMFILE would spin a core on a listener that stays readable; instead
@@ -126,19 +123,53 @@ struct server::impl {
     if (report) spdlog::warn("accept: {} ({})", what, describe(*report));
   }
 
+  // Opens, binds and listens; SO_REUSEPORT lets every io thread's listener share the port, and
+  // the kernel spreads new connections over them.
+  boost::system::error_code open(const tcp::endpoint& endpoint, bool share_port) {
+    boost::system::error_code ec;
+    if (!acceptor.open(endpoint.protocol(), ec) &&
+        !acceptor.set_option(net::socket_base::reuse_address(true), ec) &&
+        !(share_port ? set_reuse_port(ec) : ec) && !acceptor.bind(endpoint, ec) &&
+        !acceptor.listen(net::socket_base::max_listen_connections, ec) &&
+        !acceptor.non_blocking(true, ec)) {
+      return {};
+    }
+    return ec;
+  }
+
+  boost::system::error_code& set_reuse_port(boost::system::error_code& ec) {
+    const int on = 1;
+    if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+      ec.assign(errno, boost::system::system_category());
+    }
+    return ec;
+  }
+
   using clock = log_throttle::clock;
-  net::io_context io;
   std::shared_ptr<server_shared> shared;
   tcp::acceptor acceptor;
   net::steady_timer backoff;
   reserve_descriptor reserve;
   log_throttle exhausted_log{std::chrono::seconds(1)};
   log_throttle over_limit_log{std::chrono::seconds(1)};
-  std::vector<std::thread> threads;
 };
 
-server::server(server_options options, gateway& backend)
-    : impl_(std::make_unique<impl>(std::move(options), backend)) {}
+struct server::impl {
+  impl(server_options options, gateway& backend, loop::io_pool& io_pool)
+      : pool(io_pool), shared(std::make_shared<server_shared>(std::move(options), backend)) {
+    for (std::size_t k = 0; k < pool.size(); ++k) {
+      listeners.push_back(std::make_unique<listener>(pool.context(k), shared));
+    }
+  }
+
+  loop::io_pool& pool;
+  std::shared_ptr<server_shared> shared;
+  std::vector<std::unique_ptr<listener>> listeners;  // one per io thread
+  bool stopped = false;
+};
+
+server::server(server_options options, gateway& backend, loop::io_pool& pool)
+    : impl_(std::make_unique<impl>(std::move(options), backend, pool)) {}
 
 server::~server() { stop(); }
 
@@ -147,31 +178,34 @@ result<std::uint16_t> server::listen() {
   const auto& options = impl_->shared->options;
   const auto address = net::ip::make_address(options.host, ec);
   if (ec) return make_error(errc::internal_error, "invalid listen address " + options.host);
-  const tcp::endpoint endpoint(address, options.port);
-  auto& acceptor = impl_->acceptor;
-  if (!acceptor.open(endpoint.protocol(), ec) &&
-      !acceptor.set_option(net::socket_base::reuse_address(true), ec) &&
-      !acceptor.bind(endpoint, ec) &&
-      !acceptor.listen(net::socket_base::max_listen_connections, ec) &&
-      !acceptor.non_blocking(true, ec)) {
-    return acceptor.local_endpoint().port();
+  tcp::endpoint endpoint(address, options.port);
+  const bool share_port = impl_->listeners.size() > 1;
+  for (auto& l : impl_->listeners) {
+    ec = l->open(endpoint, share_port);
+    if (ec) {
+      return make_error(errc::internal_error, "cannot listen on " + options.host + ":" +
+                                                  std::to_string(endpoint.port()) + ": " +
+                                                  ec.message());
+    }
+    endpoint.port(l->acceptor.local_endpoint().port());  // port 0: the others take the same one
   }
-  return make_error(errc::internal_error, "cannot listen on " + options.host + ":" +
-                                              std::to_string(options.port) + ": " + ec.message());
+  return endpoint.port();
 }
 
 void server::start() {
-  impl_->accept();
-  const int threads = std::max(1, impl_->shared->options.io_threads);
-  for (int i = 0; i < threads; ++i) impl_->threads.emplace_back([this] { impl_->io.run(); });
+  impl_->pool.run_on_each([this](std::size_t k) { impl_->listeners[k]->accept(); });
 }
 
 void server::drain() {
   impl_->shared->draining = true;
-  net::post(impl_->acceptor.get_executor(), [this] {
-    boost::system::error_code ignored;
-    impl_->acceptor.close(ignored);
-  });
+  for (std::size_t k = 0; k < impl_->listeners.size(); ++k) {
+    auto* l = impl_->listeners[k].get();
+    net::post(impl_->pool.context(k), [l] {
+      boost::system::error_code ignored;
+      l->acceptor.close(ignored);
+      l->backoff.cancel();
+    });
+  }
   impl_->shared->close_all_when_idle();
 }
 
@@ -180,9 +214,15 @@ void server::close_all() { impl_->shared->close_all_now(); }
 std::size_t server::open_connections() const noexcept { return impl_->shared->size(); }
 
 void server::stop() {
-  impl_->io.stop();
-  for (auto& thread : impl_->threads) thread.join();
-  impl_->threads.clear();
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  // On each listener's own thread (inline once the loops stopped): no handler of theirs is left.
+  impl_->pool.run_on_each([this](std::size_t k) {
+    auto& l = *impl_->listeners[k];
+    boost::system::error_code ignored;
+    l.acceptor.close(ignored);
+    l.backoff.cancel();
+  });
 }
 
 }  // namespace qgate::http

@@ -1,7 +1,8 @@
-// The HTTP front door: listener, io threads and the set of open connections.
+// The HTTP front door: one listener per io thread (SO_REUSEPORT) and the set of open connections.
 #pragma once
 
 #include "http/server_options.hpp"
+#include "loop/io_pool.hpp"
 #include "messages/error.hpp"
 #include "messages/gateway.hpp"
 
@@ -12,14 +13,15 @@ namespace qgate::http {
 
 class server {
  public:
-  server(server_options options, gateway& backend);
+  // Connections run on `pool`'s io threads; the pool outlives the server.
+  server(server_options options, gateway& backend, loop::io_pool& pool);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
   // Binds and listens; returns the bound port (useful with port 0).
   [[nodiscard]] result<std::uint16_t> listen();
-  // Starts the io threads; returns at once.
+  // Starts accepting on every io thread (which must be running); returns at once.
   void start();
   // Graceful shutdown, step one: no new connections, idle keep-alive connections close, requests
   // in flight finish and then close.
@@ -28,7 +30,7 @@ class server {
   // Graceful shutdown, step two (grace period over): chats in flight get a final "shutting down"
   // answer, then everything still open is closed.
   void close_all();
-  // Stops the io threads (whatever is still open is dropped) and joins them.
+  // Closes the listeners; the connections still open end with the io threads (the pool's stop).
   void stop();
 
  private:

@@ -15,7 +15,6 @@ namespace qgate::http {
 struct server_options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8000;
-  int io_threads = 1;
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 << 10;
   std::chrono::milliseconds header_timeout{30000};

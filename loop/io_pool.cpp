@@ -1,5 +1,9 @@
 #include "loop/io_pool.hpp"
 
+#include <boost/asio/post.hpp>
+
+#include <future>
+
 namespace qgate::loop {
 namespace {
 
@@ -43,6 +47,20 @@ void io_pool::stop() {
 std::optional<std::size_t> io_pool::current() const noexcept {
   if (current_pool != this) return std::nullopt;
   return current_index;
+}
+
+void io_pool::run_on(std::size_t index, const std::function<void()>& f) {
+  if (threads_.empty() || current() == index) return f();
+  std::promise<void> done;
+  boost::asio::post(loops_[index]->io, [&] {
+    f();
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
+void io_pool::run_on_each(const std::function<void(std::size_t)>& f) {
+  for (std::size_t i = 0; i < loops_.size(); ++i) run_on(i, [&] { f(i); });
 }
 
 }  // namespace qgate::loop

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -30,6 +31,12 @@ class io_pool {
 
   // Index of the io thread the caller runs on, if it is one of this pool's.
   [[nodiscard]] std::optional<std::size_t> current() const noexcept;
+
+  // Runs `f` on io thread `index` and waits for it; inline when the loops are not running (or
+  // when the caller is that thread). Start-up and shutdown only: never from another io thread.
+  void run_on(std::size_t index, const std::function<void()>& f);
+  // run_on for every io thread in turn.
+  void run_on_each(const std::function<void(std::size_t)>& f);
 
  private:
   struct loop {

@@ -106,8 +106,12 @@ TEST(gateway_overload, over_max_connections_gets_503_and_close) {
   for (int i = 0; i < 3; ++i) {
     held.push_back(std::make_unique<raw_socket>(qgate.port));
     ASSERT_TRUE(held.back()->connected());
+    // Answered, so accepted: with one listener per io thread the kernel spreads connections over
+    // several accept queues, and only an answer proves a connection was taken (and counted).
+    held.back()->send(std::string(healthz));
+    ASSERT_NE(held.back()->read_until("\"status\":\"ok\"", 3s).find("HTTP/1.1 200"),
+              std::string::npos);
   }
-  // Accepted in order: when the fourth is accepted, the three before it are open.
   raw_socket fourth(qgate.port);
   fourth.send(std::string(healthz));
   bool closed = false;
