@@ -85,6 +85,7 @@ start_qgate() {
   rm -f "$run_dir/$name.db"*
   DASHSCOPE_API_KEY=sk-qgate-mock DASHSCOPE_BASE_URL="http://127.0.0.1:$upstream_port" \
     QGATE_LOG_ACCESS=false QGATE_CATALOG_PATH="$run_dir/$name.db" \
+    QGATE_SERVER_IO_THREADS="${QGATE_SERVER_IO_THREADS:-1}" \
     $pin_proxy "$qgate_bin" --port "${3:-0}" >"$run_dir/$name.out" 2>&1 &
   qgate_pid=$!
   bench_pids+=("$qgate_pid")

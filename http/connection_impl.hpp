@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -168,7 +169,10 @@ class connection final : public connection_control,
   clock::time_point last_write_;
 };
 
-// Thread-safe: actors call it from their threads; everything is posted onto the strand.
+// Thread-safe. An actor on the connection's own io thread (the normal case: a session runs where
+// its connection does) delivers inline; from any other thread the delivery is posted there.
+// Inline is safe because actors never run nested inside connection code (a spawn or a send only
+// enqueues).
 class connection_sink final : public response_sink {
  public:
   connection_sink(std::shared_ptr<connection> owner, std::uint64_t generation,
@@ -176,7 +180,7 @@ class connection_sink final : public response_sink {
       : owner_(std::move(owner)), generation_(generation), high_water_(high_water) {}
 
   void set_rate_limit(rate_limit_info info) override {
-    net::post(owner_->executor(), [owner = owner_, generation = generation_, info] {
+    net::dispatch(owner_->executor(), [owner = owner_, generation = generation_, info] {
       owner->deliver_rate_limit(generation, info);
     });
   }
@@ -191,16 +195,15 @@ class connection_sink final : public response_sink {
     const bool last = delta.finish.has_value();
     if (last) frame += sse_done_frame;
     queued_ += frame.size();
-    net::post(owner_->executor(),
-              [owner = owner_, generation = generation_, frame = std::move(frame), last]() mutable {
-                owner->deliver_frames(generation, std::move(frame), last);
-              });
+    net::dispatch(owner_->executor(),
+                  [owner = owner_, generation = generation_, frame = std::move(frame),
+                   last]() mutable { owner->deliver_frames(generation, std::move(frame), last); });
   }
   void send_error(error err) override {
-    net::post(owner_->executor(),
-              [owner = owner_, generation = generation_, err = std::move(err)]() mutable {
-                owner->deliver_error(generation, std::move(err));
-              });
+    net::dispatch(owner_->executor(),
+                  [owner = owner_, generation = generation_, err = std::move(err)]() mutable {
+                    owner->deliver_error(generation, std::move(err));
+                  });
   }
   std::size_t queued_bytes() const noexcept override { return queued_.load(); }
   void on_drained(std::function<void()> callback) override {
@@ -227,10 +230,10 @@ class connection_sink final : public response_sink {
 
  private:
   void post_body(std::string body) {
-    net::post(owner_->executor(),
-              [owner = owner_, generation = generation_, body = std::move(body)]() mutable {
-                owner->deliver_body(generation, std::move(body));
-              });
+    net::dispatch(owner_->executor(),
+                  [owner = owner_, generation = generation_, body = std::move(body)]() mutable {
+                    owner->deliver_body(generation, std::move(body));
+                  });
   }
 
   std::shared_ptr<connection> owner_;

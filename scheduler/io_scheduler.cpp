@@ -62,9 +62,10 @@ class io_scheduler::worker final : public caf::execution_unit,
     return local_.empty() && remote_.empty() && !drain_posted_;
   }
 
+  // Runs up to actors_per_turn actors. What they wake on this thread joins this turn (drain_posted_
+  // stays set meanwhile): a whole request — session, catalog, limiter, upstream — is one turn.
   void drain() {
     if (stopped_) return;
-    drain_posted_ = false;
     const auto throughput = owner_.max_throughput();
     for (std::size_t n = 0; n < actors_per_turn && !local_.empty(); ++n) {
       caf::resumable* job = local_.front();
@@ -82,7 +83,8 @@ class io_scheduler::worker final : public caf::execution_unit,
           break;
       }
     }
-    if (!local_.empty() && !drain_posted_) {
+    drain_posted_ = false;
+    if (!local_.empty()) {
       drain_posted_ = true;
       boost::asio::post(io_, [self = shared_from_this()] { self->drain(); });
     }

@@ -165,6 +165,10 @@ curl_driver::state::state(boost::asio::io_context& context, driver_options drive
   if (options.max_connections > 0) {
     curl_multi_setopt(multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, options.max_connections);
   }
+  // curl's idle-connection cache defaults to 4 × the transfers added at the moment a connection
+  // comes back: as a burst ends that falls below what the next burst needs, and each request then
+  // pays a new TCP (and TLS) handshake. Keep what a busy loop uses.
+  curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, options.max_idle_connections);
 }
 
 curl_driver::state::~state() {

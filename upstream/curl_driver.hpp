@@ -38,7 +38,8 @@ struct transfer_limits {
 };
 
 struct driver_options {
-  long max_connections = 0;  // zero: no cap
+  long max_connections = 0;          // zero: no cap
+  long max_idle_connections = 1024;  // idle upstream connections kept for reuse, per io thread
   bool verify_tls = true;
 };
 
