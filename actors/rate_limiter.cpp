@@ -21,26 +21,26 @@ struct held_call {
 };
 
 struct limiter_state {
-  rate_limits limits;
+  std::shared_ptr<shared_rate_limits> shared;
   // Admitted calls by session. The limiter monitors each: a session that ends without releasing
   // (it was cancelled while its admission was on the way) still frees its slots.
   std::unordered_map<caf::actor_addr, held_call> held;
 };
 
-caf::behavior rate_limiter(caf::stateful_actor<limiter_state>* self, std::int64_t model_cap,
-                           limiter_clock now) {
-  self->state.limits = rate_limits(model_cap);
+caf::behavior rate_limiter(caf::stateful_actor<limiter_state>* self,
+                           std::shared_ptr<shared_rate_limits> shared, limiter_clock now) {
+  self->state.shared = std::move(shared);
   self->set_down_handler([=](caf::down_msg& down) {
     auto found = self->state.held.find(down.source);
     if (found == self->state.held.end()) return;
     const auto& call = found->second;
-    self->state.limits.release(call.tenant, call.model, call.stream, call.estimated, 0, now());
+    self->state.shared->release(call.tenant, call.model, call.stream, call.estimated, 0, now());
     self->state.held.erase(found);
   });
   return {
       [=](admit_atom, const tenant_info& tenant, const std::string& model, bool stream,
           std::int64_t estimated) -> admission {
-        auto decision = self->state.limits.admit(tenant, model, stream, estimated, now());
+        auto decision = self->state.shared->admit(tenant, model, stream, estimated, now());
         if (const auto& session = self->current_sender(); decision.admitted && session) {
           self->state.held[caf::actor_cast<caf::actor_addr>(session)] =
               held_call{tenant.name, model, stream, estimated};
@@ -56,16 +56,36 @@ caf::behavior rate_limiter(caf::stateful_actor<limiter_state>* self, std::int64_
           self->state.held.erase(address);
           self->demonitor(address);
         }
-        self->state.limits.release(tenant, model, stream, estimated, used, now());
+        self->state.shared->release(tenant, model, stream, estimated, used, now());
       },
   };
 }
 
 }  // namespace
 
+admission shared_rate_limits::admit(const tenant_info& tenant, const std::string& model,
+                                    bool stream, std::int64_t estimated,
+                                    rate_limits::clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  return limits_.admit(tenant, model, stream, estimated, now);
+}
+
+void shared_rate_limits::release(const std::string& tenant, const std::string& model, bool stream,
+                                 std::int64_t estimated, std::int64_t used,
+                                 rate_limits::clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  limits_.release(tenant, model, stream, estimated, used, now);
+}
+
+caf::actor spawn_rate_limiter(caf::actor_system& system, std::shared_ptr<shared_rate_limits> shared,
+                              limiter_clock now) {
+  return system.spawn(rate_limiter, std::move(shared), std::move(now));
+}
+
 caf::actor spawn_rate_limiter(caf::actor_system& system, std::int64_t model_max_concurrency,
                               limiter_clock now) {
-  return system.spawn(rate_limiter, model_max_concurrency, std::move(now));
+  return spawn_rate_limiter(system, std::make_shared<shared_rate_limits>(model_max_concurrency),
+                            std::move(now));
 }
 
 }  // namespace qgate::actors

@@ -1,5 +1,8 @@
-// The rate-limiter actor: admission and release of chat calls (see rate_limits.hpp). One actor
-// serialises the arithmetic without locks; each message is a few hundred nanoseconds of work.
+// The rate-limiter actors: admission and release of chat calls (see rate_limits.hpp). There is one
+// per io thread, in front of one shared_rate_limits: each tenant's numbers have one owner, and an
+// admission costs an uncontended lock held for a few hundred nanoseconds instead of a hop to a
+// limiter on another thread (two cross-thread wake-ups, tens of µs, for half the requests at two
+// threads; see BENCHMARKS.md).
 #pragma once
 
 #include "actors/rate_limits.hpp"
@@ -11,13 +14,35 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
 
 namespace qgate::actors {
 
 using limiter_clock = std::function<std::chrono::steady_clock::time_point()>;
 
+// The limits of every tenant and model, for all limiter actors.
+class shared_rate_limits {
+ public:
+  explicit shared_rate_limits(std::int64_t model_max_concurrency)
+      : limits_(model_max_concurrency) {}
+  [[nodiscard]] admission admit(const tenant_info& tenant, const std::string& model, bool stream,
+                                std::int64_t estimated, rate_limits::clock::time_point now);
+  void release(const std::string& tenant, const std::string& model, bool stream,
+               std::int64_t estimated, std::int64_t used, rate_limits::clock::time_point now);
+
+ private:
+  std::mutex mutex_;
+  rate_limits limits_;
+};
+
 // Answers (admit_atom, tenant_info, model, stream, estimated_tokens) with an `admission`, and takes
 // (release_atom, tenant, model, stream, estimated_tokens, used_tokens). `now` is injectable.
+caf::actor spawn_rate_limiter(
+    caf::actor_system& system, std::shared_ptr<shared_rate_limits> shared,
+    limiter_clock now = [] { return std::chrono::steady_clock::now(); });
+// A limiter with limits of its own (tests).
 caf::actor spawn_rate_limiter(
     caf::actor_system& system, std::int64_t model_max_concurrency,
     limiter_clock now = [] { return std::chrono::steady_clock::now(); });

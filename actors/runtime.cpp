@@ -69,8 +69,8 @@ struct runtime::parts {
   std::vector<std::shared_ptr<upstream::curl_driver>> drivers;  // one per io thread
   std::unique_ptr<caf::actor_system> system;
   std::vector<caf::actor> catalogs;  // one per io thread, each with the same snapshot
+  std::vector<caf::actor> limiters;  // one per io thread, over one shared_rate_limits
   caf::actor loader;
-  caf::actor limiter;
   caf::actor ledger;
   std::shared_ptr<ledger_counters> ledger_stats = std::make_shared<ledger_counters>();
   // One per io thread: a session uses its own thread's catalog and curl driver.
@@ -108,22 +108,25 @@ result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings
   ledger.database_path = settings.catalog.path;
   ledger.flush_interval = std::chrono::milliseconds(settings.limits.ledger_flush_ms);
   ledger.max_buffered_rows = settings.limits.ledger_max_buffered_rows;
-  // The shared actors live on the first io thread; each catalog on its own thread. An actor
-  // stays on the thread that first ran it, and one spawned from an io thread starts there.
-  pool.run_on(0, [&] {
-    p->ledger = spawn_usage_ledger(system, std::move(ledger), p->ledger_stats);
-    p->limiter = spawn_rate_limiter(system, settings.limits.model_max_concurrency);
-  });
+  // An actor stays on the thread that first ran it, and one spawned from an io thread starts there:
+  // each io thread gets its own catalog and limiter, so a request needs no other thread. The
+  // ledger is one actor on the first thread (rows reach it one way, batched by the loop).
+  pool.run_on(0,
+              [&] { p->ledger = spawn_usage_ledger(system, std::move(ledger), p->ledger_stats); });
+  auto limits = std::make_shared<shared_rate_limits>(settings.limits.model_max_concurrency);
   p->catalogs.resize(pool.size());
-  pool.run_on_each(
-      [&](std::size_t k) { p->catalogs[k] = spawn_catalog(system, snapshot.value(), p->ledger); });
+  p->limiters.resize(pool.size());
+  pool.run_on_each([&](std::size_t k) {
+    p->catalogs[k] = spawn_catalog(system, snapshot.value(), p->ledger);
+    p->limiters[k] = spawn_rate_limiter(system, limits);
+  });
   p->loader = spawn_catalog_loader(system, std::move(store).value(), p->catalogs,
                                    std::chrono::milliseconds(settings.catalog.reload_interval_ms));
 
   for (std::size_t k = 0; k < pool.size(); ++k) {
     auto context = std::make_shared<session_context>();
     context->catalog = p->catalogs[k];
-    context->limiter = p->limiter;
+    context->limiter = p->limiters[k];
     context->ledger = p->ledger;
     context->driver = p->drivers[k];
     context->base_url = settings.upstream.base_url;
@@ -160,6 +163,10 @@ gateway_stats runtime::stats() const {
   gateway_stats stats;
   // The catalog and its loader are always running; the rest are sessions and upstream calls.
   stats.running_actors = parts_->system->registry().running();
+  stats.io_threads = parts_->pool.size();
+  stats.cross_thread_wakeups =
+      static_cast<const scheduler::io_scheduler&>(parts_->system->scheduler())
+          .cross_thread_wakeups();
   for (const auto& driver : parts_->drivers) {
     stats.upstream_transfers += driver->active_transfers();
     stats.upstream_pauses += driver->pauses();
@@ -178,7 +185,9 @@ void runtime::shutdown() {
   for (const auto& catalog : parts_->catalogs) {
     caf::anon_send_exit(catalog, caf::exit_reason::user_shutdown);
   }
-  caf::anon_send_exit(parts_->limiter, caf::exit_reason::user_shutdown);
+  for (const auto& limiter : parts_->limiters) {
+    caf::anon_send_exit(limiter, caf::exit_reason::user_shutdown);
+  }
   caf::anon_send_exit(parts_->ledger, caf::exit_reason::user_shutdown);  // flushes first
   parts_->loader = nullptr;
 }

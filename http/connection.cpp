@@ -104,10 +104,11 @@ void connection::route(bhttp::request<bhttp::string_body>& request, std::string_
         200,
         success_body(fmt::format(
             R"({{"status":"ok","connections":{},"actors":{},"upstream_transfers":{},"upstream_pauses":{},)"
+            R"("io_threads":{},"cross_thread_wakeups":{},)"
             R"("ledger":{{"buffered_rows":{},"written_rows":{},"dropped_rows":{},"write_failures":{}}}}})",
             shared_->size(), stats.running_actors, stats.upstream_transfers, stats.upstream_pauses,
-            stats.ledger_buffered_rows, stats.ledger_written_rows, stats.ledger_dropped_rows,
-            stats.ledger_write_failures)));
+            stats.io_threads, stats.cross_thread_wakeups, stats.ledger_buffered_rows,
+            stats.ledger_written_rows, stats.ledger_dropped_rows, stats.ledger_write_failures)));
   }
   if (reply_static(request, path)) return;
   reply_error(make_error(errc::not_found));

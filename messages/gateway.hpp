@@ -24,6 +24,8 @@ class chat_call {
 
 // Live counters for health checks and leak tests.
 struct gateway_stats {
+  std::size_t io_threads = 0;
+  std::uint64_t cross_thread_wakeups = 0;  // actors woken from another thread, since start
   std::size_t running_actors = 0;
   std::size_t upstream_transfers = 0;
   std::uint64_t upstream_pauses = 0;        // backpressure events since start

@@ -44,6 +44,7 @@ class io_scheduler::worker final : public caf::execution_unit,
   }
 
   void push_remote(caf::resumable* what) {
+    ++remote_pushes_;
     {
       std::lock_guard lock(mutex_);
       remote_.push_back(what);
@@ -104,6 +105,7 @@ class io_scheduler::worker final : public caf::execution_unit,
 
   [[nodiscard]] std::size_t index() const noexcept { return index_; }
   [[nodiscard]] std::uint64_t resumes() const noexcept { return resumes_.load(); }
+  [[nodiscard]] std::uint64_t remote_pushes() const noexcept { return remote_pushes_.load(); }
 
  private:
   void take_remote() {
@@ -125,7 +127,8 @@ class io_scheduler::worker final : public caf::execution_unit,
   std::mutex mutex_;
   std::vector<caf::resumable*> remote_;
   bool remote_posted_ = false;
-  std::atomic<std::uint64_t> resumes_{0};  // written on its thread, read by anyone
+  std::atomic<std::uint64_t> resumes_{0};        // written on its thread, read by anyone
+  std::atomic<std::uint64_t> remote_pushes_{0};  // actors woken here from another thread
   std::atomic<bool> stopped_{false};
 };
 
@@ -231,6 +234,12 @@ void io_scheduler::stop() {
   (void)barrier(true);
   for (auto& w : workers_) w->release_all();
   utility_actors_[printer_id] = nullptr;
+}
+
+std::uint64_t io_scheduler::cross_thread_wakeups() const {
+  std::uint64_t total = 0;
+  for (const auto& w : workers_) total += w->remote_pushes();
+  return total;
 }
 
 std::vector<std::uint64_t> io_scheduler::resumes_per_thread() const {

@@ -39,6 +39,9 @@ class io_scheduler final : public caf::scheduler::abstract_coordinator {
 
   // Actors resumed on each io thread since start (tests and metrics: where work ran).
   [[nodiscard]] std::vector<std::uint64_t> resumes_per_thread() const;
+  // Actors woken on an io thread by another thread (another io thread, a detached actor, the
+  // main thread) since start: what a request costs in hops shows here.
+  [[nodiscard]] std::uint64_t cross_thread_wakeups() const;
   [[nodiscard]] const asio_clock& timers() const noexcept { return clock_; }
 
   class worker;
