@@ -53,7 +53,7 @@ std::vector<key_spec> build_table() {
   keys.push_back(integer("server", "port", 0, 65535, [](settings& s, std::int64_t v) {
     s.server.port = static_cast<std::uint16_t>(v);
   }));
-  keys.push_back(integer("server", "io_threads", 1, 64, [](settings& s, std::int64_t v) {
+  keys.push_back(integer("server", "io_threads", 0, 64, [](settings& s, std::int64_t v) {
     s.server.io_threads = static_cast<int>(v);
   }));
   keys.push_back(integer("server", "max_body_bytes", kib, gib, [](settings& s, std::int64_t v) {

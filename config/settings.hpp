@@ -9,7 +9,9 @@ namespace qgate::config {
 struct server_settings {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8000;
-  int io_threads = 1;
+  // Threads, each an event loop with its own connections, actors and upstream transfers; 0: one
+  // per core.
+  int io_threads = 0;
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 << 10;
   int shutdown_grace_ms = 10000;

@@ -57,6 +57,7 @@ TEST_F(config_test, defaults_without_a_file) {
   const settings defaults;
   EXPECT_EQ(result.value->server.port, 8000);
   EXPECT_EQ(result.value->server.host, "127.0.0.1");
+  EXPECT_EQ(result.value->server.io_threads, 0);  // one per core
   EXPECT_EQ(result.value->upstream.base_url, defaults.upstream.base_url);
   EXPECT_TRUE(result.value->upstream.api_key.empty());
 }
@@ -158,7 +159,8 @@ TEST_F(config_test, dashscope_environment) {
 TEST_F(config_test, bad_values_name_their_key) {
   EXPECT_EQ(failing_key("[server]\nport = 70000\n"), "server.port");
   EXPECT_EQ(failing_key("[server]\nport = \"80\"\n"), "server.port");
-  EXPECT_EQ(failing_key("[server]\nio_threads = 0\n"), "server.io_threads");
+  EXPECT_EQ(failing_key("[server]\nio_threads = 65\n"), "server.io_threads");
+  EXPECT_EQ(failing_key("[server]\nio_threads = -1\n"), "server.io_threads");
   EXPECT_EQ(failing_key("[server]\nmax_header_bytes = 10\n"), "server.max_header_bytes");
   EXPECT_EQ(failing_key("[server]\nhost = \"\"\n"), "server.host");
   EXPECT_EQ(failing_key("[server]\nprot = 80\n"), "server.prot");
@@ -175,6 +177,7 @@ TEST_F(config_test, bad_values_name_their_key) {
   EXPECT_EQ(failing_key("", {{"QGATE_SERVER_PORT", "80x"}}), "server.port");
   EXPECT_EQ(failing_key("", {{"QGATE_SERVER_PORT", ""}}), "server.port");
   EXPECT_EQ(failing_key("", {{"QGATE_LOG_ACCESS", "yes"}}), "log.access");
+  EXPECT_EQ(failing_key("", {{"QGATE_SERVER_IO_THREADS", "-1"}}), "server.io_threads");
   EXPECT_EQ(failing_key("", {{"QGATE_ACTORS_THREADS", "-1"}}), "actors.threads");
   cli_options missing;
   missing.config_path = "/nonexistent/qgate.toml";
