@@ -114,10 +114,6 @@ std::vector<key_spec> build_table() {
   keys.push_back(integer(
       "catalog", "reload_interval_ms", 100, 3'600'000,
       [](settings& s, std::int64_t v) { s.catalog.reload_interval_ms = static_cast<int>(v); }));
-  // [actors]
-  keys.push_back(integer("actors", "threads", 1, 64, [](settings& s, std::int64_t v) {
-    s.actors.threads = static_cast<int>(v);
-  }));
   // [limits]
   keys.push_back(integer(
       "limits", "model_max_concurrency", 0, 1'000'000,

@@ -39,10 +39,6 @@ struct catalog_settings {
   int reload_interval_ms = 1000;
 };
 
-struct actor_settings {
-  int threads = 2;
-};
-
 struct limits_settings {
   int model_max_concurrency = 0;  // concurrent calls per model across all tenants; 0: no cap
   int ledger_flush_ms = 1000;     // how often buffered usage rows are written
@@ -72,7 +68,6 @@ struct settings {
   server_settings server;
   upstream_settings upstream;
   catalog_settings catalog;
-  actor_settings actors;
   limits_settings limits;
   docs_settings docs;
   cors_settings cors;

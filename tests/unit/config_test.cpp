@@ -88,8 +88,6 @@ base_url = "http://127.0.0.1:1234"
 idle_timeout_ms = 1500
 [catalog]
 path = "/tmp/x.db"
-[actors]
-threads = 3
 [log]
 level = "debug"
 format = "json"
@@ -104,7 +102,6 @@ access = false
   EXPECT_EQ(s.upstream.base_url, "http://127.0.0.1:1234");
   EXPECT_EQ(s.upstream.idle_timeout_ms, 1500);
   EXPECT_EQ(s.catalog.path, "/tmp/x.db");
-  EXPECT_EQ(s.actors.threads, 3);
   EXPECT_EQ(s.log.level, "debug");
   EXPECT_EQ(s.log.format, log_format::json);
   EXPECT_FALSE(s.log.access);
@@ -178,7 +175,7 @@ TEST_F(config_test, bad_values_name_their_key) {
   EXPECT_EQ(failing_key("", {{"QGATE_SERVER_PORT", ""}}), "server.port");
   EXPECT_EQ(failing_key("", {{"QGATE_LOG_ACCESS", "yes"}}), "log.access");
   EXPECT_EQ(failing_key("", {{"QGATE_SERVER_IO_THREADS", "-1"}}), "server.io_threads");
-  EXPECT_EQ(failing_key("", {{"QGATE_ACTORS_THREADS", "-1"}}), "actors.threads");
+  EXPECT_EQ(failing_key("[actors]\nthreads = 2\n"), "actors");  // removed: actors run on io threads
   cli_options missing;
   missing.config_path = "/nonexistent/qgate.toml";
   EXPECT_EQ(failing_key("", {}, missing), "config");
