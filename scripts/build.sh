@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: scripts/build.sh release|asan [targets...] — configures (once) and builds one variant.
+# Usage: scripts/build.sh release|asan|tsan|fuzz [targets...] — configures (once) and builds one variant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 variant=${1:-release}
@@ -7,6 +7,7 @@ shift || true
 case "$variant" in
   release) args=(-DCMAKE_BUILD_TYPE=Release -DQGATE_TESTS=OFF) ;;
   asan) args=(-DCMAKE_BUILD_TYPE=Debug -DQGATE_SANITIZE=ON -DQGATE_TESTS=ON) ;;
+  tsan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DQGATE_TSAN=ON -DQGATE_TESTS=ON) ;;
   fuzz) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DQGATE_FUZZ=ON -DQGATE_TESTS=OFF
               -DCMAKE_CXX_COMPILER=clang++-14) ;;
   *) echo "unknown variant $variant" >&2; exit 2 ;;
