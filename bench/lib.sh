@@ -116,6 +116,12 @@ start_nginx() {
 }
 
 # Runs loadgen on core 1 with --json; OUT gets the JSON. A failed run leaves {} behind.
+# Context switches of every thread of PID so far (voluntary and not).
+ctx_switches() {
+  cat /proc/"$1"/task/*/status 2>/dev/null |
+    awk '/^(voluntary|nonvoluntary)_ctxt_switches/ { n += $2 } END { print n + 0 }'
+}
+
 loadgen_json() {
   local out=$1
   shift

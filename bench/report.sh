@@ -32,6 +32,21 @@ write_report() {
     echo "| $c | $(calc %.0f "$d") | $(calc %.0f "$ng") | $(calc %.0f "$q") | $ratio |"
   done
   echo
+  echo "Two io threads, nothing pinned (qgate, the mock and loadgen share both cores):"
+  echo
+  echo "| concurrency | qgate, 1 io thread on one core | qgate, 2 io threads | ratio |"
+  echo "|---:|---:|---:|---:|"
+  for c in "${wide_concurrencies[@]}"; do
+    local one two
+    one=$(tp_median qgate "$c" .rps)
+    two=$(tp_median qgate2 "$c" .rps)
+    echo "| $c | $(calc %.0f "$one") | $(calc %.0f "$two") | $(calc %.2f "$two / ($one + 1e-9)") |"
+  done
+  echo
+  echo "Context switches per request, all qgate threads: $(for c in "${concurrencies[@]}"; do
+    printf 'c=%s %s; ' "$c" "$(for ((r = 1; r <= rounds; r++)); do cat "$run_dir/cs-c$c-r$r"; done | median)"
+  done)"
+  echo
   echo "### Latency at concurrency 1 (µs; added = path − direct)"
   echo
   echo "| path | p50 | p99 | added p50 | added p99 |"
@@ -80,13 +95,21 @@ write_report() {
   echo
   echo "### Targets"
   echo
-  local q64 n64 d1 ng1 q1 small big_n
+  local q64 n64 d1 ng1 q1 small big_n d99 ng99 q99 two64 cs1 cs64
   q64=$(tp_median qgate 64 .rps)
   n64=$(tp_median nginx 64 .rps)
   d1=$(tp_median direct 1 .latency_us.p50)
   ng1=$(tp_median nginx 1 .latency_us.p50)
   q1=$(tp_median qgate 1 .latency_us.p50)
-  small=${stream_sizes[-2]}
+  d99=$(tp_median direct 1 .latency_us.p99)
+  ng99=$(tp_median nginx 1 .latency_us.p99)
+  q99=$(tp_median qgate 1 .latency_us.p99)
+  two64=$(tp_median qgate2 64 .rps)
+  cs1=$(for ((r = 1; r <= rounds; r++)); do cat "$run_dir/cs-c1-r$r"; done | median)
+  cs64=$(for ((r = 1; r <= rounds; r++)); do cat "$run_dir/cs-c64-r$r"; done | median)
+  small=${stream_sizes[0]}
+  local mid=${stream_sizes[1]}
+  local fm=$run_dir/st-qgate-n$mid.json fmd=$run_dir/st-direct-n$mid.json
   big_n=${stream_sizes[-1]}
   local fq=$run_dir/st-qgate-n$big_n.json fs=$run_dir/st-qgate-n$small.json
   local fd=$run_dir/st-direct-n$small.json
@@ -95,10 +118,18 @@ write_report() {
   echo "| target | measured | verdict |"
   echo "|---|---|---|"
   echo "| throughput ≥ 1.0× nginx at c=64 | $(calc %.2f "$q64 / ($n64 + 1e-9)")× | $(verdict "$q64 >= $n64") |"
-  echo "| added p50 at c=1 ≤ nginx's + 50 µs | qgate $(calc %.1f "$q1 - $d1") µs, nginx $(calc %.1f "$ng1 - $d1") µs | $(verdict "$q1 - $d1 <= $ng1 - $d1 + 50") |"
+  echo "| throughput at c=64 with 2 io threads (unpinned) ≥ 1.8× one core | $(calc %.2f "$two64 / ($q64 + 1e-9)")× | $(verdict "$two64 >= 1.8 * $q64") |"
+  echo "| added p50 at c=1 ≤ nginx's + 20 µs | qgate $(calc %.1f "$q1 - $d1") µs, nginx $(calc %.1f "$ng1 - $d1") µs | $(verdict "$q1 - $d1 <= $ng1 - $d1 + 20") |"
+  echo "| added p99 at c=1 ≤ 2× nginx's | qgate $(calc %.1f "$q99 - $d99") µs, nginx $(calc %.1f "$ng99 - $d99") µs | $(verdict "$q99 - $d99 <= 2 * ($ng99 - $d99)") |"
+  echo "| context switches per request ≤ 1 at c=64, ≤ 3 at c=1 | $cs64 at c=64, $cs1 at c=1 | $(verdict "$cs64 <= 1 && $cs1 <= 3") |"
   echo "| $big_n streams: zero lost frames | $(jget "$fq" .lost_streams) lost streams, $(jget "$fq" .frames_lost) frames missing, $(jget "$fq" .errors) errors, $(jget "$fq" .ok) ok | $(verdict "$(jget "$fq" .lost_streams) + $(jget "$fq" .frames_lost) + $(jget "$fq" .errors) == 0 && $(jget "$fq" .ok) > 0") |"
   echo "| qgate RSS ≤ 200 MB at $big_n streams | $(calc %.1f "${hwm_kb[$big_n]:-0} / 1024") MB | $(verdict "${hwm_kb[$big_n]:-0} <= 204800") |"
   echo "| added TTFT p99 ≤ 1 ms at $small streams | $added_ttft µs | $(verdict "$added_ttft <= 1000") |"
+  local mid_ttft mid_gap
+  mid_ttft=$(calc %.1f "$(jget "$fm" .ttft_us.p50) - $(jget "$fmd" .ttft_us.p50)")
+  mid_gap=$(calc %.1f "$(jget "$fs" .gap_us.p99) - $(jget "$fd" .gap_us.p99)")
+  echo "| added TTFT p50 ≤ 1 ms at $mid streams | $mid_ttft µs | $(verdict "$mid_ttft <= 1000") |"
+  echo "| added inter-chunk p99 ≤ 200 µs at $small streams | $mid_gap µs | $(verdict "$mid_gap <= 200") |"
   echo "| start-to-ready ≤ 100 ms | $ready ms | $(verdict "$ready <= 100") |"
   echo "| idle RSS ≤ 20 MB | $(calc %.1f "$idle / 1024") MB | $(verdict "$idle <= 20480") |"
   if [ "$big_n" != 10000 ]; then
