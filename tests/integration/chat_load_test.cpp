@@ -62,24 +62,29 @@ std::size_t write_to_string(char* data, std::size_t size, std::size_t count, voi
   return size * count;
 }
 
-TEST(chat_load, five_hundred_concurrent_streams_each_get_their_own_answer) {
-  mock_upstream upstream({"--chunks", "8", "--chunk-interval-ms", "5"});
-  gateway qgate(upstream.base_url());
-  constexpr int streams = 500;
+struct answer {
+  long status = 0;
+  std::string body;
+};
+
+// POSTs every body to the chat route at once (each over a new connection when `fresh`, so the
+// kernel spreads them over the io threads' listeners) and waits for all the answers.
+std::vector<answer> post_chats_at_once(const gateway& qgate,
+                                       const std::vector<std::string>& requests,
+                                       bool fresh = false) {
   CURLM* multi = curl_multi_init();
-  std::vector<CURL*> handles(streams);
-  std::vector<std::string> bodies(streams);
-  std::vector<std::string> requests(streams);
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
   const auto url = qgate.url("/api/llm/chat");
-  for (int i = 0; i < streams; ++i) {
-    requests[i] = chat_body("qwen-turbo", "prompt number " + std::to_string(i) + " 你好", true);
+  std::vector<CURL*> handles(requests.size());
+  std::vector<answer> answers(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
     CURL* easy = handles[i] = curl_easy_init();
     curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, requests[i].c_str());
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_to_string);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &bodies[i]);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &answers[i].body);
+    curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT, 120L);
     curl_multi_add_handle(multi, easy);
   }
@@ -88,11 +93,28 @@ TEST(chat_load, five_hundred_concurrent_streams_each_get_their_own_answer) {
     curl_multi_perform(multi, &running);
     curl_multi_poll(multi, nullptr, 0, 100, nullptr);
   } while (running > 0);
+  for (std::size_t i = 0; i < handles.size(); ++i) {
+    curl_easy_getinfo(handles[i], CURLINFO_RESPONSE_CODE, &answers[i].status);
+    curl_multi_remove_handle(multi, handles[i]);
+    curl_easy_cleanup(handles[i]);
+  }
+  curl_slist_free_all(headers);
+  curl_multi_cleanup(multi);
+  return answers;
+}
+
+TEST(chat_load, five_hundred_concurrent_streams_each_get_their_own_answer) {
+  mock_upstream upstream({"--chunks", "8", "--chunk-interval-ms", "5"});
+  gateway qgate(upstream.base_url());
+  constexpr int streams = 500;
+  std::vector<std::string> requests(streams);
   for (int i = 0; i < streams; ++i) {
-    long status = 0;
-    curl_easy_getinfo(handles[i], CURLINFO_RESPONSE_CODE, &status);
-    EXPECT_EQ(status, 200) << i;
-    const auto payloads = sse_payloads(bodies[i]);
+    requests[i] = chat_body("qwen-turbo", "prompt number " + std::to_string(i) + " 你好", true);
+  }
+  const auto answers = post_chats_at_once(qgate, requests);
+  for (int i = 0; i < streams; ++i) {
+    EXPECT_EQ(answers[i].status, 200) << i;
+    const auto payloads = sse_payloads(answers[i].body);
     ASSERT_FALSE(payloads.empty()) << i;
     EXPECT_EQ(payloads.back(), "[DONE]") << i;
     simdjson::dom::parser parser;
@@ -103,47 +125,16 @@ TEST(chat_load, five_hundred_concurrent_streams_each_get_their_own_answer) {
       content += std::string_view(frame["content"]);
     }
     EXPECT_EQ(content, "mock:prompt number " + std::to_string(i) + " 你好");
-    curl_multi_remove_handle(multi, handles[i]);
-    curl_easy_cleanup(handles[i]);
   }
-  curl_slist_free_all(headers);
-  curl_multi_cleanup(multi);
 }
 
-// `count` chats at once over `count` connections (each a new one, so the kernel spreads them
-// over the io threads' listeners); every one must answer 200.
+// `count` chats at once, each over a new connection; every one must answer 200.
 void run_concurrent_chats(const gateway& qgate, int count, bool stream) {
-  CURLM* multi = curl_multi_init();
-  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  const auto url = qgate.url("/api/llm/chat");
-  std::vector<CURL*> handles(static_cast<std::size_t>(count));
-  std::vector<std::string> bodies(handles.size());
-  const auto request = chat_body("qwen-turbo", "where do I run", stream);
-  for (std::size_t i = 0; i < handles.size(); ++i) {
-    CURL* easy = handles[i] = curl_easy_init();
-    curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.c_str());
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_to_string);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &bodies[i]);
-    curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT, 60L);
-    curl_multi_add_handle(multi, easy);
+  const std::vector<std::string> requests(static_cast<std::size_t>(count),
+                                          chat_body("qwen-turbo", "where do I run", stream));
+  for (const auto& [status, body] : post_chats_at_once(qgate, requests, true)) {
+    EXPECT_EQ(status, 200) << body;
   }
-  int running = 0;
-  do {
-    curl_multi_perform(multi, &running);
-    curl_multi_poll(multi, nullptr, 0, 100, nullptr);
-  } while (running > 0);
-  for (std::size_t i = 0; i < handles.size(); ++i) {
-    long status = 0;
-    curl_easy_getinfo(handles[i], CURLINFO_RESPONSE_CODE, &status);
-    EXPECT_EQ(status, 200) << i << ": " << bodies[i];
-    curl_multi_remove_handle(multi, handles[i]);
-    curl_easy_cleanup(handles[i]);
-  }
-  curl_slist_free_all(headers);
-  curl_multi_cleanup(multi);
 }
 
 // One event loop per core: a request runs on the io thread that accepted its connection — its
