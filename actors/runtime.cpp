@@ -99,6 +99,7 @@ result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings
   auto p = std::make_unique<parts>(pool);
   upstream::driver_options driver_options;
   driver_options.max_connections = settings.upstream.max_connections;
+  driver_options.max_idle_connections = settings.upstream.max_idle_connections;
   for (std::size_t k = 0; k < pool.size(); ++k) {
     p->drivers.push_back(std::make_shared<upstream::curl_driver>(pool.context(k), driver_options));
   }

@@ -106,6 +106,9 @@ std::vector<key_spec> build_table() {
   keys.push_back(integer(
       "upstream", "max_connections", 0, 1'000'000,
       [](settings& s, std::int64_t v) { s.upstream.max_connections = static_cast<int>(v); }));
+  keys.push_back(integer(
+      "upstream", "max_idle_connections", 0, 1'000'000,
+      [](settings& s, std::int64_t v) { s.upstream.max_idle_connections = static_cast<int>(v); }));
   // [catalog]
   keys.push_back(text("catalog", "path", not_empty,
                       [](settings& s, const std::string& v) { s.catalog.path = v; }));

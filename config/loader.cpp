@@ -233,7 +233,7 @@ std::string describe(const settings& s) {
       "header_timeout_ms={} keepalive_timeout_ms={} write_timeout_ms={} stream_queue_bytes={} "
       "sse_ping_ms={} max_connections={} | upstream {} api_key={} connect={}ms first_byte={}ms "
       "idle={}ms total={}ms "
-      "max_connections={} | catalog {} seed={} reload={}ms | limits "
+      "max_connections={} max_idle_connections={} | catalog {} seed={} reload={}ms | limits "
       "model_max_concurrency={} ledger_flush_ms={} ledger_max_buffered_rows={} | docs enabled={} "
       "assets={} openapi={} | cors allow_origins=\"{}\" | log level={} format={} access={}",
       server.host, server.port, server.io_threads, server.max_body_bytes, server.max_header_bytes,
@@ -241,11 +241,11 @@ std::string describe(const settings& s) {
       server.write_timeout_ms, server.stream_queue_bytes, server.sse_ping_ms,
       server.max_connections, upstream.base_url, upstream.api_key.empty() ? "unset" : "set",
       upstream.connect_timeout_ms, upstream.first_byte_timeout_ms, upstream.idle_timeout_ms,
-      upstream.total_timeout_ms, upstream.max_connections, s.catalog.path, s.catalog.seed,
-      s.catalog.reload_interval_ms, s.limits.model_max_concurrency, s.limits.ledger_flush_ms,
-      s.limits.ledger_max_buffered_rows, s.docs.enabled, s.docs.assets_dir, s.docs.openapi,
-      s.cors.allow_origins, s.log.level, s.log.format == log_format::json ? "json" : "text",
-      s.log.access);
+      upstream.total_timeout_ms, upstream.max_connections, upstream.max_idle_connections,
+      s.catalog.path, s.catalog.seed, s.catalog.reload_interval_ms, s.limits.model_max_concurrency,
+      s.limits.ledger_flush_ms, s.limits.ledger_max_buffered_rows, s.docs.enabled,
+      s.docs.assets_dir, s.docs.openapi, s.cors.allow_origins, s.log.level,
+      s.log.format == log_format::json ? "json" : "text", s.log.access);
 }
 
 }  // namespace qgate::config

@@ -38,8 +38,9 @@ struct transfer_limits {
 };
 
 struct driver_options {
-  long max_connections = 0;          // zero: no cap
-  long max_idle_connections = 1024;  // idle upstream connections kept for reuse, per io thread
+  long max_connections = 0;  // zero: no cap
+  long max_idle_connections =
+      1024;  // idle upstream connections kept per io thread; 0: curl's default
   bool verify_tls = true;
 };
 

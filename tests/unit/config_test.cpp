@@ -184,6 +184,16 @@ TEST_F(config_test, bad_values_name_their_key) {
   EXPECT_EQ(failing_key("", {}, bad_port), "server.port");
 }
 
+TEST_F(config_test, upstream_max_idle_connections) {
+  EXPECT_EQ(load("").value->upstream.max_idle_connections, 1024);
+  EXPECT_EQ(load("[upstream]\nmax_idle_connections = 8\n").value->upstream.max_idle_connections, 8);
+  EXPECT_EQ(
+      load("", {{"QGATE_UPSTREAM_MAX_IDLE_CONNECTIONS", "0"}}).value->upstream.max_idle_connections,
+      0);
+  EXPECT_EQ(failing_key("[upstream]\nmax_idle_connections = -1\n"),
+            "upstream.max_idle_connections");
+}
+
 TEST_F(config_test, server_max_connections) {
   EXPECT_EQ(load("").value->server.max_connections, 10000);
   EXPECT_EQ(load("[server]\nmax_connections = 3\n").value->server.max_connections, 3);
