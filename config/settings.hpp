@@ -31,8 +31,8 @@ struct upstream_settings {
   int idle_timeout_ms = 60000;
   int total_timeout_ms = 300000;  // non-stream calls only
   int max_connections = 0;        // 0: no cap on upstream connections
-  int max_idle_connections =
-      1024;  // idle upstream connections kept per io thread; 0: curl's default
+  // Idle upstream connections kept for reuse per io thread; 0: curl's default.
+  int max_idle_connections = 1024;
 };
 
 struct catalog_settings {

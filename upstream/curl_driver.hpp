@@ -39,8 +39,8 @@ struct transfer_limits {
 
 struct driver_options {
   long max_connections = 0;  // zero: no cap
-  long max_idle_connections =
-      1024;  // idle upstream connections kept per io thread; 0: curl's default
+  // Idle upstream connections kept for reuse per io thread; 0: curl's default.
+  long max_idle_connections = 1024;
   bool verify_tls = true;
 };
 
