@@ -2,6 +2,7 @@
 // touched on the connection's strand; actors reach it only through connection_sink, which posts.
 // Reading a request is in connection_read.cpp, writing streams in connection_stream.cpp.
 #include "http/connection_impl.hpp"
+#include "http/route_table.hpp"
 
 #include "http/chat_request_parser.hpp"
 #include "http/cors_policy.hpp"
@@ -79,39 +80,40 @@ void connection::handle_request() {
 }
 
 void connection::route(bhttp::request<bhttp::string_body>& request, std::string_view path) {
-  const auto method = request.method();
-  if (method == bhttp::verb::options) return reply_preflight();
-  if (path == "/api/llm/chat") {
-    if (method != bhttp::verb::post)
-      return reply_error(make_error(errc::method_not_allowed), "POST");
-    return start_chat(request);
+  const auto match = match_route(request.method_string(), path);
+  switch (match.which) {
+    case route::preflight:
+      return reply_preflight();
+    case route::chat:
+      return start_chat(request);
+    case route::models:
+      shared_->backend.list_models(presented_key(request), make_sink());
+      return watch_peer();
+    case route::usage:
+      return start_usage(request, origin_form(request.target()));
+    case route::healthz:
+      return reply_health();
+    case route::static_asset:
+      if (reply_static(request, path)) return;
+      return reply_error(make_error(errc::not_found));
+    case route::method_not_allowed:
+      return reply_error(make_error(errc::method_not_allowed), match.allow);
+    case route::not_found:
+      return reply_error(make_error(errc::not_found));
   }
-  if (path == "/api/llm/models") {
-    if (method != bhttp::verb::get && method != bhttp::verb::head) {
-      return reply_error(make_error(errc::method_not_allowed), "GET, HEAD");
-    }
-    shared_->backend.list_models(presented_key(request), make_sink());
-    return watch_peer();
-  }
-  if (path == "/api/llm/usage") {
-    if (method != bhttp::verb::get) return reply_error(make_error(errc::method_not_allowed), "GET");
-    return start_usage(request, origin_form(request.target()));
-  }
-  if (path == "/healthz") {
-    if (method != bhttp::verb::get) return reply_error(make_error(errc::method_not_allowed), "GET");
-    const auto stats = shared_->backend.stats();
-    return reply(
-        200,
-        success_body(fmt::format(
-            R"({{"status":"ok","connections":{},"actors":{},"upstream_transfers":{},"upstream_pauses":{},)"
-            R"("io_threads":{},"cross_thread_wakeups":{},)"
-            R"("ledger":{{"buffered_rows":{},"written_rows":{},"dropped_rows":{},"write_failures":{}}}}})",
-            shared_->size(), stats.running_actors, stats.upstream_transfers, stats.upstream_pauses,
-            stats.io_threads, stats.cross_thread_wakeups, stats.ledger_buffered_rows,
-            stats.ledger_written_rows, stats.ledger_dropped_rows, stats.ledger_write_failures)));
-  }
-  if (reply_static(request, path)) return;
-  reply_error(make_error(errc::not_found));
+}
+
+void connection::reply_health() {
+  const auto stats = shared_->backend.stats();
+  reply(
+      200,
+      success_body(fmt::format(
+          R"({{"status":"ok","connections":{},"actors":{},"upstream_transfers":{},"upstream_pauses":{},)"
+          R"("io_threads":{},"cross_thread_wakeups":{},)"
+          R"("ledger":{{"buffered_rows":{},"written_rows":{},"dropped_rows":{},"write_failures":{}}}}})",
+          shared_->size(), stats.running_actors, stats.upstream_transfers, stats.upstream_pauses,
+          stats.io_threads, stats.cross_thread_wakeups, stats.ledger_buffered_rows,
+          stats.ledger_written_rows, stats.ledger_dropped_rows, stats.ledger_write_failures)));
 }
 
 // CORS preflight: 204, with the CORS grant only for an allowed origin.

@@ -96,6 +96,7 @@ class connection final : public connection_control,
   void reply(unsigned status, std::string body, const reply_headers& headers = {});
   void reply_error(const error& err, std::string_view allow = {});
   void reply_preflight();
+  void reply_health();
   bool reply_static(const bhttp::request<bhttp::string_body>& request, std::string_view path);
   static bool wants_gzip(const bhttp::request<bhttp::string_body>& request);
   void reply_asset(const static_asset& asset, bool gzip);

@@ -1,0 +1,47 @@
+#include "http/route_table.hpp"
+
+#include <array>
+
+namespace qgate::http {
+namespace {
+
+struct entry {
+  std::string_view path;
+  route which;
+  std::string_view allow;  // the methods the path takes, as the Allow header lists them
+};
+
+constexpr std::array<entry, 4> api_routes{{
+    {"/api/llm/chat", route::chat, "POST"},
+    {"/api/llm/models", route::models, "GET, HEAD"},
+    {"/api/llm/usage", route::usage, "GET"},
+    {"/healthz", route::healthz, "GET"},
+}};
+
+// True when `method` is one of the comma-separated methods in `allow`.
+bool allows(std::string_view allow, std::string_view method) {
+  while (!allow.empty()) {
+    const auto comma = allow.find(',');
+    auto item = allow.substr(0, comma);
+    if (item == method) return true;
+    if (comma == std::string_view::npos) break;
+    allow.remove_prefix(comma + 1);
+    while (allow.starts_with(' ')) allow.remove_prefix(1);
+  }
+  return false;
+}
+
+}  // namespace
+
+route_match match_route(std::string_view method, std::string_view path) noexcept {
+  if (method == "OPTIONS") return {route::preflight, {}};
+  for (const auto& e : api_routes) {
+    if (path != e.path) continue;
+    if (allows(e.allow, method)) return {e.which, {}};
+    return {route::method_not_allowed, e.allow};
+  }
+  if (method == "GET" || method == "HEAD") return {route::static_asset, {}};
+  return {route::not_found, {}};
+}
+
+}  // namespace qgate::http

@@ -1,0 +1,62 @@
+// The route table alone: every API path with its methods, 405 with the right Allow, the docs and
+// 404 for the rest.
+#include "http/route_table.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using qgate::http::match_route;
+using qgate::http::route;
+
+TEST(route_table, api_paths_take_their_methods) {
+  EXPECT_EQ(match_route("POST", "/api/llm/chat").which, route::chat);
+  EXPECT_EQ(match_route("GET", "/api/llm/models").which, route::models);
+  EXPECT_EQ(match_route("HEAD", "/api/llm/models").which, route::models);
+  EXPECT_EQ(match_route("GET", "/api/llm/usage").which, route::usage);
+  EXPECT_EQ(match_route("GET", "/healthz").which, route::healthz);
+}
+
+TEST(route_table, other_methods_on_api_paths_are_405_with_allow) {
+  const struct {
+    const char* method;
+    const char* path;
+    const char* allow;
+  } cases[] = {
+      {"GET", "/api/llm/chat", "POST"},
+      {"PUT", "/api/llm/chat", "POST"},
+      {"HEAD", "/api/llm/chat", "POST"},
+      {"POST", "/api/llm/models", "GET, HEAD"},
+      {"DELETE", "/api/llm/models", "GET, HEAD"},
+      {"POST", "/api/llm/usage", "GET"},
+      {"HEAD", "/api/llm/usage", "GET"},
+      {"POST", "/healthz", "GET"},
+      {"HEAD", "/healthz", "GET"},
+  };
+  for (const auto& c : cases) {
+    const auto match = match_route(c.method, c.path);
+    EXPECT_EQ(match.which, route::method_not_allowed) << c.method << " " << c.path;
+    EXPECT_EQ(match.allow, c.allow) << c.method << " " << c.path;
+  }
+}
+
+TEST(route_table, options_is_a_preflight_anywhere) {
+  EXPECT_EQ(match_route("OPTIONS", "/api/llm/chat").which, route::preflight);
+  EXPECT_EQ(match_route("OPTIONS", "/nowhere").which, route::preflight);
+}
+
+TEST(route_table, get_elsewhere_is_for_the_docs_and_the_rest_is_404) {
+  EXPECT_EQ(match_route("GET", "/docs").which, route::static_asset);
+  EXPECT_EQ(match_route("HEAD", "/openapi.json").which, route::static_asset);
+  EXPECT_EQ(match_route("GET", "/").which, route::static_asset);
+  EXPECT_EQ(match_route("POST", "/docs").which, route::not_found);
+  EXPECT_EQ(match_route("PATCH", "/nowhere").which, route::not_found);
+  // Paths match exactly: no prefix, no trailing slash, no case folding, methods are case-sensitive.
+  EXPECT_EQ(match_route("POST", "/api/llm/chat/").which, route::not_found);
+  EXPECT_EQ(match_route("POST", "/api/llm/chatx").which, route::not_found);
+  EXPECT_EQ(match_route("POST", "/API/LLM/CHAT").which, route::not_found);
+  EXPECT_EQ(match_route("post", "/api/llm/chat").which, route::method_not_allowed);
+  EXPECT_EQ(match_route("", "").which, route::not_found);
+}
+
+}  // namespace
