@@ -5,6 +5,7 @@
 
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <string>
 #include <unordered_map>
@@ -27,8 +28,9 @@ struct limiter_state {
   std::unordered_map<caf::actor_addr, held_call> held;
 };
 
-caf::behavior rate_limiter(caf::stateful_actor<limiter_state>* self,
-                           std::shared_ptr<shared_rate_limits> shared, limiter_clock now) {
+limiter_actor::behavior_type rate_limiter(limiter_actor::stateful_pointer<limiter_state> self,
+                                          std::shared_ptr<shared_rate_limits> shared,
+                                          limiter_clock now) {
   self->state.shared = std::move(shared);
   self->set_down_handler([=](caf::down_msg& down) {
     auto found = self->state.held.find(down.source);
@@ -77,13 +79,13 @@ void shared_rate_limits::release(const std::string& tenant, const std::string& m
   limits_.release(tenant, model, stream, estimated, used, now);
 }
 
-caf::actor spawn_rate_limiter(caf::actor_system& system, std::shared_ptr<shared_rate_limits> shared,
-                              limiter_clock now) {
+limiter_actor spawn_rate_limiter(caf::actor_system& system,
+                                 std::shared_ptr<shared_rate_limits> shared, limiter_clock now) {
   return system.spawn(rate_limiter, std::move(shared), std::move(now));
 }
 
-caf::actor spawn_rate_limiter(caf::actor_system& system, std::int64_t model_max_concurrency,
-                              limiter_clock now) {
+limiter_actor spawn_rate_limiter(caf::actor_system& system, std::int64_t model_max_concurrency,
+                                 limiter_clock now) {
   return spawn_rate_limiter(system, std::make_shared<shared_rate_limits>(model_max_concurrency),
                             std::move(now));
 }

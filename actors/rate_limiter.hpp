@@ -6,10 +6,13 @@
 #pragma once
 
 #include "actors/rate_limits.hpp"
+#include "messages/actor_protocol.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -37,13 +40,20 @@ class shared_rate_limits {
   rate_limits limits_;
 };
 
+// The limiter's protocol: a session asks for admission and later releases what it was admitted
+// with. A change to either message fails to compile wherever it is sent.
+using limiter_actor = caf::typed_actor<
+    caf::replies_to<admit_atom, tenant_info, std::string, bool, std::int64_t>::with<admission>,
+    // tenant, model, stream, estimated tokens, used tokens
+    caf::reacts_to<release_atom, std::string, std::string, bool, std::int64_t, std::int64_t>>;
+
 // Answers (admit_atom, tenant_info, model, stream, estimated_tokens) with an `admission`, and takes
 // (release_atom, tenant, model, stream, estimated_tokens, used_tokens). `now` is injectable.
-caf::actor spawn_rate_limiter(
+limiter_actor spawn_rate_limiter(
     caf::actor_system& system, std::shared_ptr<shared_rate_limits> shared,
     limiter_clock now = [] { return std::chrono::steady_clock::now(); });
 // A limiter with limits of its own (tests).
-caf::actor spawn_rate_limiter(
+limiter_actor spawn_rate_limiter(
     caf::actor_system& system, std::int64_t model_max_concurrency,
     limiter_clock now = [] { return std::chrono::steady_clock::now(); });
 
