@@ -5,11 +5,11 @@
 #include "messages/actor_protocol.hpp"
 
 #include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <spdlog/spdlog.h>
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::actors::catalog_snapshot)
 
 namespace qgate::actors {
 namespace {
@@ -44,8 +44,8 @@ model_list models_for(const catalog_state& state, const tenant_info& tenant) {
   return allowed;
 }
 
-caf::behavior catalog(caf::stateful_actor<catalog_state>* self, catalog_snapshot initial,
-                      caf::actor ledger) {
+catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_state> self,
+                                     catalog_snapshot initial, caf::actor ledger) {
   self->state.replace(std::move(initial));
   return {
       [=](lookup_atom, const std::string& api_key, const std::string& model) -> lookup_reply {
@@ -65,8 +65,9 @@ caf::behavior catalog(caf::stateful_actor<catalog_state>* self, catalog_snapshot
           response_sink_ptr& sink) {
         auto tenant = authenticate(*self->state.tenants, api_key);
         if (!tenant) return sink->send_error(tenant.error());
-        self->send(ledger, usage_atom::value, tenant.value().name, std::move(from), std::move(to),
-                   std::move(sink));
+        // The ledger answers the sink, not us: the message needs no sender.
+        caf::anon_send(ledger, usage_atom::value, tenant.value().name, std::move(from),
+                       std::move(to), std::move(sink));
       },
       [=](snapshot_atom, catalog_snapshot& snapshot) { self->state.replace(std::move(snapshot)); },
   };
@@ -78,7 +79,7 @@ struct loader_state {
 };
 
 void reload_if_changed(caf::stateful_actor<loader_state>* self,
-                       const std::vector<caf::actor>& targets, bool force) {
+                       const std::vector<catalog_actor>& targets, bool force) {
   auto& store = *self->state.store;
   auto version = store.catalog_version();
   if (!version) {
@@ -99,8 +100,8 @@ void reload_if_changed(caf::stateful_actor<loader_state>* self,
 }
 
 caf::behavior loader(caf::stateful_actor<loader_state>* self,
-                     std::shared_ptr<catalog::model_store> store, std::vector<caf::actor> targets,
-                     std::chrono::milliseconds interval) {
+                     std::shared_ptr<catalog::model_store> store,
+                     std::vector<catalog_actor> targets, std::chrono::milliseconds interval) {
   self->state.store = std::move(store);
   if (auto version = self->state.store->catalog_version()) {
     self->state.catalog_version = version.value();
@@ -141,12 +142,13 @@ result<tenant_info> authenticate(const std::unordered_map<std::string, tenant_in
   return found->second;
 }
 
-caf::actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial, caf::actor ledger) {
+catalog_actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial,
+                            caf::actor ledger) {
   return system.spawn(catalog, std::move(initial), std::move(ledger));
 }
 
 caf::actor spawn_catalog_loader(caf::actor_system& system, catalog::model_store store,
-                                std::vector<caf::actor> targets,
+                                std::vector<catalog_actor> targets,
                                 std::chrono::milliseconds interval) {
   return system.spawn<caf::detached>(loader,
                                      std::make_shared<catalog::model_store>(std::move(store)),

@@ -3,11 +3,15 @@
 #pragma once
 
 #include "catalog/model_store.hpp"
+#include "messages/actor_protocol.hpp"
 #include "messages/model_info.hpp"
 #include "messages/tenant.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
 #include <chrono>
 #include <memory>
@@ -31,13 +35,29 @@ struct catalog_snapshot {
 [[nodiscard]] result<tenant_info> authenticate(
     const std::unordered_map<std::string, tenant_info>& tenants, std::string_view api_key);
 
+}  // namespace qgate::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::actors::catalog_snapshot)
+
+namespace qgate::actors {
+
+// The catalog's protocol: who is calling and may they use this model (a session asks), the models
+// and the usage a caller may see (the gateway asks; the answer goes to the sink), and new
+// snapshots (the loader sends).
+using catalog_actor = caf::typed_actor<
+    caf::replies_to<lookup_atom, std::string, std::string>::with<lookup_reply>,  // key, model
+    caf::reacts_to<models_atom, std::string, response_sink_ptr>,                 // key
+    caf::reacts_to<usage_atom, std::string, std::string, std::string,
+                   response_sink_ptr>,  // key, first day, last day
+    caf::reacts_to<snapshot_atom, catalog_snapshot>>;
+
 // Usage queries are authenticated here and answered by `ledger`.
-caf::actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial, caf::actor ledger);
+catalog_actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial, caf::actor ledger);
 
 // Polls the catalog's version counter every `interval` (and reloads at once on reload_atom); when
 // models or tenants changed it reads the catalog again and sends it to every one of `catalogs`.
 caf::actor spawn_catalog_loader(caf::actor_system& system, catalog::model_store store,
-                                std::vector<caf::actor> catalogs,
+                                std::vector<catalog_actor> catalogs,
                                 std::chrono::milliseconds interval);
 
 }  // namespace qgate::actors

@@ -1,6 +1,7 @@
 // One chat request from validation to the last byte: model check, upstream call, delivery.
 #pragma once
 
+#include "actors/catalog_actor.hpp"
 #include "actors/rate_limiter.hpp"
 #include "messages/chat.hpp"
 #include "messages/response_sink.hpp"
@@ -17,7 +18,7 @@ namespace qgate::actors {
 
 // What every session shares; built once at start-up.
 struct session_context {
-  caf::actor catalog;
+  catalog_actor catalog;
   limiter_actor limiter;
   caf::actor ledger;
   std::shared_ptr<upstream::curl_driver> driver;

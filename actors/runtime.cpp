@@ -68,7 +68,7 @@ struct runtime::parts {
   scheduler::io_system_config config;
   std::vector<std::shared_ptr<upstream::curl_driver>> drivers;  // one per io thread
   std::unique_ptr<caf::actor_system> system;
-  std::vector<caf::actor> catalogs;     // one per io thread, each with the same snapshot
+  std::vector<catalog_actor> catalogs;  // one per io thread, each with the same snapshot
   std::vector<limiter_actor> limiters;  // one per io thread, over one shared_rate_limits
   caf::actor loader;
   caf::actor ledger;
