@@ -11,6 +11,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <ctime>
 
@@ -25,7 +26,10 @@ constexpr auto local_reply_wait = caf::infinite;
 constexpr int client_closed_status = 499;
 
 struct session_state {
-  caf::actor upstream;
+  // Not an aggregate: CAF's stateful_actor constructs its state from the actor pointer whenever it
+  // can, and C++20 would let that initialise the first member (the upstream handle) with `self`.
+  session_state() = default;
+  upstream_actor upstream;
   bool paused = false;
   std::optional<tenant_info> tenant;  // set once admitted
   std::int64_t estimated_tokens = 0;
@@ -34,7 +38,7 @@ struct session_state {
   bool settled = false;
 };
 
-using session_actor = caf::stateful_actor<session_state>;
+using session_self = session_actor::stateful_pointer<session_state>;
 
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
@@ -47,7 +51,7 @@ std::string utc_now() {
 
 // Once per admitted call, however it ends: free its limiter slots, settle its tokens, and write
 // its ledger row (cancelled and failed calls record what was generated).
-void settle(session_actor* self, const session_context& context, const chat_request& request,
+void settle(session_self self, const session_context& context, const chat_request& request,
             int status) {
   auto& state = self->state;
   if (state.settled || !state.tenant) return;
@@ -66,21 +70,21 @@ void settle(session_actor* self, const session_context& context, const chat_requ
                    state.usage.total_tokens,
                    std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(),
                    request.request_id};
-  self->send(context.ledger, std::move(row));
+  caf::anon_send(context.ledger, std::move(row));  // one way: no reply, no sender needed
 }
 
-void end_session(session_actor* self) {
+void end_session(session_self self) {
   if (self->state.upstream) self->send_exit(self->state.upstream, caf::exit_reason::user_shutdown);
   self->quit();
 }
 
 // A slow client slows its own upstream read instead of growing our memory.
-void apply_backpressure(session_actor* self, const session_context& context,
+void apply_backpressure(session_self self, const session_context& context,
                         const response_sink_ptr& sink) {
   if (self->state.paused || sink->queued_bytes() <= context.queue_high_water) return;
   self->state.paused = true;
   self->send(self->state.upstream, pause_atom::value);
-  sink->on_drained([session = caf::actor_cast<caf::actor>(self)] {
+  sink->on_drained([session = caf::actor_cast<session_actor>(self)] {
     caf::anon_send(session, resume_atom::value);
   });
 }
@@ -94,15 +98,15 @@ void send_error(const session_context& context, const chat_request& request,
   sink->send_error(std::move(err));
 }
 
-void fail(session_actor* self, const session_context& context, const chat_request& request,
+void fail(session_self self, const session_context& context, const chat_request& request,
           const response_sink_ptr& sink, error err) {
   settle(self, context, request, static_cast<int>(map_error(err).status));
   send_error(context, request, sink, std::move(err));
   end_session(self);
 }
 
-void start_upstream(session_actor* self, const session_context& context,
-                    const chat_request& request, const response_sink_ptr& sink) {
+void start_upstream(session_self self, const session_context& context, const chat_request& request,
+                    const response_sink_ptr& sink) {
   if (context.api_key.empty()) {
     return fail(self, context, request, sink,
                 make_error(errc::unauthorized, "DASHSCOPE_API_KEY is not set"));
@@ -112,8 +116,8 @@ void start_upstream(session_actor* self, const session_context& context,
   self->state.upstream = spawn_upstream_stream(self, std::move(call), limits, context.driver);
 }
 
-void admit(session_actor* self, std::shared_ptr<const session_context> context,
-           chat_request request, response_sink_ptr sink, tenant_info tenant) {
+void admit(session_self self, std::shared_ptr<const session_context> context, chat_request request,
+           response_sink_ptr sink, tenant_info tenant) {
   std::size_t prompt_bytes = 0;
   for (const auto& message : request.messages) prompt_bytes += message.content.size();
   const auto estimated = estimate_tokens(prompt_bytes, request.max_tokens.value_or(0));
@@ -139,8 +143,9 @@ void admit(session_actor* self, std::shared_ptr<const session_context> context,
           });
 }
 
-caf::behavior chat_session(session_actor* self, std::shared_ptr<const session_context> context,
-                           chat_request request, response_sink_ptr sink) {
+session_actor::behavior_type chat_session(session_self self,
+                                          std::shared_ptr<const session_context> context,
+                                          chat_request request, response_sink_ptr sink) {
   self->set_default_handler(caf::drop);
   // Cancellation (client gone, shutdown) arrives as an exit message: record, then go.
   self->set_exit_handler([=](caf::exit_msg& message) {
@@ -198,9 +203,9 @@ caf::behavior chat_session(session_actor* self, std::shared_ptr<const session_co
 
 }  // namespace
 
-caf::actor spawn_chat_session(caf::actor_system& system,
-                              std::shared_ptr<const session_context> context, chat_request request,
-                              response_sink_ptr sink) {
+session_actor spawn_chat_session(caf::actor_system& system,
+                                 std::shared_ptr<const session_context> context,
+                                 chat_request request, response_sink_ptr sink) {
   return system.spawn(chat_session, std::move(context), std::move(request), std::move(sink));
 }
 

@@ -3,6 +3,7 @@
 
 #include "actors/catalog_actor.hpp"
 #include "actors/rate_limiter.hpp"
+#include "actors/upstream_stream.hpp"
 #include "messages/chat.hpp"
 #include "messages/response_sink.hpp"
 #include "upstream/curl_driver.hpp"
@@ -29,8 +30,8 @@ struct session_context {
   std::size_t queue_high_water = 256 << 10;
 };
 
-caf::actor spawn_chat_session(caf::actor_system& system,
-                              std::shared_ptr<const session_context> context, chat_request request,
-                              response_sink_ptr sink);
+session_actor spawn_chat_session(caf::actor_system& system,
+                                 std::shared_ptr<const session_context> context,
+                                 chat_request request, response_sink_ptr sink);
 
 }  // namespace qgate::actors

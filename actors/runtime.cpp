@@ -20,7 +20,7 @@ namespace {
 // Cancels on destruction too, so a connection that disappears never leaves a session behind.
 class session_call final : public chat_call {
  public:
-  explicit session_call(caf::actor session) : session_(std::move(session)) {}
+  explicit session_call(session_actor session) : session_(std::move(session)) {}
   ~session_call() override { cancel(); }
   void cancel() noexcept override {
     if (session_) caf::anon_send_exit(session_, caf::exit_reason::user_shutdown);
@@ -32,7 +32,7 @@ class session_call final : public chat_call {
   }
 
  private:
-  caf::actor session_;
+  session_actor session_;
 };
 
 upstream::transfer_limits limits_of(const config::upstream_settings& upstream, bool stream) {

@@ -6,38 +6,22 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
 
-namespace qgate::actors::detail {
-
-// What one turn of the driver's loop brought for a transfer, delivered as one message.
-struct upstream_batch {
-  std::optional<upstream::response_head> head;
-  std::string bytes;
-  std::optional<upstream::transfer_outcome> done;
-
-  [[nodiscard]] bool empty() const { return !head && bytes.empty() && !done; }
-};
-
-}  // namespace qgate::actors::detail
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(qgate::actors::detail::upstream_batch)
-
 namespace qgate::actors {
 namespace {
-
-using detail::upstream_batch;
 
 // Runs on the io thread of the transfer (the actor's own): it collects a turn's events and only
 // enqueues. One message per turn instead of one per event: each message from this thread may have
 // to wake a CAF worker, and a short answer brings status, body and end in the same turn.
 class mailbox_observer final : public upstream::transfer_observer {
  public:
-  explicit mailbox_observer(caf::actor target) : target_(std::move(target)) {}
+  explicit mailbox_observer(upstream_actor target) : target_(std::move(target)) {}
   void on_status(upstream::response_head head) override { pending_.head = head; }
   void on_data(std::string bytes) override {
     if (pending_.bytes.empty()) {
@@ -53,17 +37,18 @@ class mailbox_observer final : public upstream::transfer_observer {
   }
 
  private:
-  caf::actor target_;
+  upstream_actor target_;
   upstream_batch pending_;
 };
 
 struct stream_state {
+  stream_state() = default;  // not an aggregate: see session_state in chat_session.cpp
   std::optional<upstream::response_decoder> decoder;  // set once the call's mode is known
   std::vector<upstream::decoded> out;
   std::optional<std::int64_t> retry_after_s;  // from the response head
 };
 
-void forward(caf::stateful_actor<stream_state>* self, const caf::actor& session) {
+void forward(upstream_actor::stateful_pointer<stream_state> self, const session_actor& session) {
   for (auto& value : self->state.out) {
     std::visit(
         [&](auto& item) {
@@ -79,11 +64,12 @@ void forward(caf::stateful_actor<stream_state>* self, const caf::actor& session)
   if (self->state.decoder->finished()) self->quit();
 }
 
-caf::behavior upstream_stream(caf::stateful_actor<stream_state>* self, caf::actor session,
-                              upstream::http_call call, upstream::transfer_limits limits,
-                              std::shared_ptr<upstream::curl_driver> driver) {
+upstream_actor::behavior_type upstream_stream(upstream_actor::stateful_pointer<stream_state> self,
+                                              session_actor session, upstream::http_call call,
+                                              upstream::transfer_limits limits,
+                                              std::shared_ptr<upstream::curl_driver> driver) {
   self->state.decoder.emplace(call.stream);
-  auto observer = std::make_shared<mailbox_observer>(caf::actor_cast<caf::actor>(self));
+  auto observer = std::make_shared<mailbox_observer>(caf::actor_cast<upstream_actor>(self));
   const auto id = driver->start(std::move(call), limits, std::move(observer));
   // Whatever ends this actor (session gone, shutdown) also ends the transfer — unless the transfer
   // ended first: a cancel would only wake the driver's thread for nothing.
@@ -113,10 +99,10 @@ caf::behavior upstream_stream(caf::stateful_actor<stream_state>* self, caf::acto
 
 }  // namespace
 
-caf::actor spawn_upstream_stream(caf::event_based_actor* session, upstream::http_call call,
-                                 upstream::transfer_limits limits,
-                                 std::shared_ptr<upstream::curl_driver> driver) {
-  return session->spawn<caf::linked>(upstream_stream, caf::actor_cast<caf::actor>(session),
+upstream_actor spawn_upstream_stream(session_actor::pointer session, upstream::http_call call,
+                                     upstream::transfer_limits limits,
+                                     std::shared_ptr<upstream::curl_driver> driver) {
+  return session->spawn<caf::linked>(upstream_stream, caf::actor_cast<session_actor>(session),
                                      std::move(call), limits, std::move(driver));
 }
 
