@@ -45,7 +45,7 @@ model_list models_for(const catalog_state& state, const tenant_info& tenant) {
 }
 
 catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_state> self,
-                                     catalog_snapshot initial, caf::actor ledger) {
+                                     catalog_snapshot initial, ledger_actor ledger) {
   self->state.replace(std::move(initial));
   return {
       [=](lookup_atom, const std::string& api_key, const std::string& model) -> lookup_reply {
@@ -65,9 +65,8 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
           response_sink_ptr& sink) {
         auto tenant = authenticate(*self->state.tenants, api_key);
         if (!tenant) return sink->send_error(tenant.error());
-        // The ledger answers the sink, not us: the message needs no sender.
-        caf::anon_send(ledger, usage_atom::value, tenant.value().name, std::move(from),
-                       std::move(to), std::move(sink));
+        self->send(ledger, usage_atom::value, tenant.value().name, std::move(from), std::move(to),
+                   std::move(sink));
       },
       [=](snapshot_atom, catalog_snapshot& snapshot) { self->state.replace(std::move(snapshot)); },
   };
@@ -78,7 +77,7 @@ struct loader_state {
   std::int64_t catalog_version = -1;
 };
 
-void reload_if_changed(caf::stateful_actor<loader_state>* self,
+void reload_if_changed(loader_actor::stateful_pointer<loader_state> self,
                        const std::vector<catalog_actor>& targets, bool force) {
   auto& store = *self->state.store;
   auto version = store.catalog_version();
@@ -99,9 +98,10 @@ void reload_if_changed(caf::stateful_actor<loader_state>* self,
   for (const auto& catalog : targets) self->send(catalog, snapshot_atom::value, snapshot.value());
 }
 
-caf::behavior loader(caf::stateful_actor<loader_state>* self,
-                     std::shared_ptr<catalog::model_store> store,
-                     std::vector<catalog_actor> targets, std::chrono::milliseconds interval) {
+loader_actor::behavior_type loader(loader_actor::stateful_pointer<loader_state> self,
+                                   std::shared_ptr<catalog::model_store> store,
+                                   std::vector<catalog_actor> targets,
+                                   std::chrono::milliseconds interval) {
   self->state.store = std::move(store);
   if (auto version = self->state.store->catalog_version()) {
     self->state.catalog_version = version.value();
@@ -143,13 +143,13 @@ result<tenant_info> authenticate(const std::unordered_map<std::string, tenant_in
 }
 
 catalog_actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial,
-                            caf::actor ledger) {
+                            ledger_actor ledger) {
   return system.spawn(catalog, std::move(initial), std::move(ledger));
 }
 
-caf::actor spawn_catalog_loader(caf::actor_system& system, catalog::model_store store,
-                                std::vector<catalog_actor> targets,
-                                std::chrono::milliseconds interval) {
+loader_actor spawn_catalog_loader(caf::actor_system& system, catalog::model_store store,
+                                  std::vector<catalog_actor> targets,
+                                  std::chrono::milliseconds interval) {
   return system.spawn<caf::detached>(loader,
                                      std::make_shared<catalog::model_store>(std::move(store)),
                                      std::move(targets), interval);

@@ -2,6 +2,7 @@
 // loader (a detached actor, since SQLite blocks) watches the database and sends it new snapshots.
 #pragma once
 
+#include "actors/usage_ledger.hpp"
 #include "catalog/model_store.hpp"
 #include "messages/actor_protocol.hpp"
 #include "messages/model_info.hpp"
@@ -52,12 +53,16 @@ using catalog_actor = caf::typed_actor<
     caf::reacts_to<snapshot_atom, catalog_snapshot>>;
 
 // Usage queries are authenticated here and answered by `ledger`.
-catalog_actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial, caf::actor ledger);
+catalog_actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial,
+                            ledger_actor ledger);
 
 // Polls the catalog's version counter every `interval` (and reloads at once on reload_atom); when
 // models or tenants changed it reads the catalog again and sends it to every one of `catalogs`.
-caf::actor spawn_catalog_loader(caf::actor_system& system, catalog::model_store store,
-                                std::vector<catalog_actor> catalogs,
-                                std::chrono::milliseconds interval);
+// The loader's protocol: its own poll timer and SIGHUP's "reload now".
+using loader_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::reacts_to<reload_atom>>;
+
+loader_actor spawn_catalog_loader(caf::actor_system& system, catalog::model_store store,
+                                  std::vector<catalog_actor> catalogs,
+                                  std::chrono::milliseconds interval);
 
 }  // namespace qgate::actors

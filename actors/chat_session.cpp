@@ -70,7 +70,7 @@ void settle(session_self self, const session_context& context, const chat_reques
                    state.usage.total_tokens,
                    std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(),
                    request.request_id};
-  caf::anon_send(context.ledger, std::move(row));  // one way: no reply, no sender needed
+  self->send(context.ledger, std::move(row));
 }
 
 void end_session(session_self self) {

@@ -21,7 +21,7 @@ namespace qgate::actors {
 struct session_context {
   catalog_actor catalog;
   limiter_actor limiter;
-  caf::actor ledger;
+  ledger_actor ledger;
   std::shared_ptr<upstream::curl_driver> driver;
   std::string base_url;
   std::string api_key;

@@ -70,8 +70,8 @@ struct runtime::parts {
   std::unique_ptr<caf::actor_system> system;
   std::vector<catalog_actor> catalogs;  // one per io thread, each with the same snapshot
   std::vector<limiter_actor> limiters;  // one per io thread, over one shared_rate_limits
-  caf::actor loader;
-  caf::actor ledger;
+  loader_actor loader;
+  ledger_actor ledger;
   std::shared_ptr<ledger_counters> ledger_stats = std::make_shared<ledger_counters>();
   // One per io thread: a session uses its own thread's catalog and curl driver.
   std::vector<std::shared_ptr<const session_context>> contexts;

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <algorithm>
 
@@ -32,8 +33,16 @@ struct writer_state {
   return tenants.record_usage(rows);
 }
 
-caf::behavior ledger_writer(caf::stateful_actor<writer_state>* self, std::string path,
-                            caf::actor ledger, std::shared_ptr<ledger_counters> counters) {
+// The writer's protocol: batches to write (answered with the rows it could not write), usage
+// queries, and the last rows at shutdown.
+using writer_actor = caf::typed_actor<
+    caf::replies_to<usage_batch>::with<usage_batch>,
+    caf::reacts_to<usage_atom, std::string, std::string, std::string, response_sink_ptr>,
+    caf::reacts_to<close_atom, usage_batch>>;
+
+writer_actor::behavior_type ledger_writer(writer_actor::stateful_pointer<writer_state> self,
+                                          std::string path, ledger_actor ledger,
+                                          std::shared_ptr<ledger_counters> counters) {
   // Should the ledger end without its exit handler (an exception), the writer still stops — after
   // the batches already in its mailbox, since the close it sends itself queues behind them.
   self->monitor(ledger);
@@ -86,7 +95,7 @@ caf::behavior ledger_writer(caf::stateful_actor<writer_state>* self, std::string
 struct ledger_state {
   ledger_options options;
   std::shared_ptr<ledger_counters> counters;
-  caf::actor writer;
+  writer_actor writer;
   usage_batch pending;
   std::size_t in_flight = 0;  // rows handed to the writer and not yet answered
   bool failing = false;       // the last write failed and none succeeded since
@@ -115,11 +124,11 @@ struct ledger_state {
   }
 };
 
-using ledger_actor = caf::stateful_actor<ledger_state>;
+using ledger_self = ledger_actor::stateful_pointer<ledger_state>;
 
-void hand_over(ledger_actor* self);
+void hand_over(ledger_self self);
 
-void on_answer(ledger_actor* self, std::size_t sent, usage_batch& unwritten) {
+void on_answer(ledger_self self, std::size_t sent, usage_batch& unwritten) {
   auto& state = self->state;
   state.in_flight -= sent;
   const auto written = sent - unwritten.size();
@@ -144,7 +153,7 @@ void on_answer(ledger_actor* self, std::size_t sent, usage_batch& unwritten) {
 
 // `force` hands over even while a batch is at the writer or the database fails (a retry, or
 // before a query, which must see every earlier row).
-void hand_over(ledger_actor* self, bool force) {
+void hand_over(ledger_self self, bool force) {
   auto& state = self->state;
   if (state.pending.empty() || (!force && (state.in_flight > 0 || state.failing))) return;
   usage_batch batch;
@@ -161,17 +170,17 @@ void hand_over(ledger_actor* self, bool force) {
             });
 }
 
-void hand_over(ledger_actor* self) { hand_over(self, false); }
+void hand_over(ledger_self self) { hand_over(self, false); }
 
-caf::behavior usage_ledger(ledger_actor* self, ledger_options options,
-                           std::shared_ptr<ledger_counters> counters) {
+ledger_actor::behavior_type usage_ledger(ledger_self self, ledger_options options,
+                                         std::shared_ptr<ledger_counters> counters) {
   auto& state = self->state;
   state.retry_pause = options.flush_interval;
   state.options = std::move(options);
   state.counters = std::move(counters);
   state.writer =
       self->system().spawn<caf::detached>(ledger_writer, state.options.database_path,
-                                          caf::actor_cast<caf::actor>(self), state.counters);
+                                          caf::actor_cast<ledger_actor>(self), state.counters);
   // Whatever ends the ledger (shutdown included), the buffered rows reach the writer first and
   // the writer stops only after writing them.
   self->set_exit_handler([=](caf::exit_msg& message) {
@@ -207,8 +216,8 @@ caf::behavior usage_ledger(ledger_actor* self, ledger_options options,
 
 }  // namespace
 
-caf::actor spawn_usage_ledger(caf::actor_system& system, ledger_options options,
-                              std::shared_ptr<ledger_counters> counters) {
+ledger_actor spawn_usage_ledger(caf::actor_system& system, ledger_options options,
+                                std::shared_ptr<ledger_counters> counters) {
   return system.spawn(usage_ledger, std::move(options), std::move(counters));
 }
 

@@ -4,8 +4,12 @@
 // recovers; past the bound they are counted as dropped and logged.
 #pragma once
 
+#include "messages/actor_protocol.hpp"
+
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -30,9 +34,17 @@ struct ledger_counters {
   std::atomic<std::uint64_t> write_failures{0};  // failed batch writes since start
 };
 
+// The ledger's protocol: a row per call (sessions send it), a usage query answered through its sink
+// (the catalog sends it), and its own flush and retry timers.
+using ledger_actor =
+    caf::typed_actor<caf::reacts_to<usage_record>,
+                     caf::reacts_to<usage_atom, std::string, std::string, std::string,
+                                    response_sink_ptr>,  // tenant, first day, last day
+                     caf::reacts_to<ledger_flush_atom>, caf::reacts_to<retry_atom>>;
+
 // Takes usage_record messages; answers (usage_atom, tenant, from_day, to_day, sink) by sending the
 // caller's totals to the sink.
-caf::actor spawn_usage_ledger(caf::actor_system& system, ledger_options options,
-                              std::shared_ptr<ledger_counters> counters);
+ledger_actor spawn_usage_ledger(caf::actor_system& system, ledger_options options,
+                                std::shared_ptr<ledger_counters> counters);
 
 }  // namespace qgate::actors
