@@ -115,6 +115,7 @@ class connection final : public connection_control,
   void start_stream();
   void on_stream_head_written(beast::error_code ec, std::size_t);
   void flush_frames();
+  void frames_written();
   void on_frames_written(beast::error_code ec, std::size_t);
   void on_stream_end_written(beast::error_code ec, std::size_t);
   void arm_ping();
@@ -166,7 +167,8 @@ class connection final : public connection_control,
   bool stream_finished_ = false;
   bool writing_ = false;
   std::string pending_frames_;
-  std::string frames_in_write_;
+  std::string frames_in_write_;           // with its chunk framing
+  std::size_t frame_bytes_in_write_ = 0;  // the frames alone (the sink counts those)
   clock::time_point last_write_;
 };
 

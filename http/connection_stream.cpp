@@ -4,6 +4,8 @@
 
 #include "http/error_mapping.hpp"
 
+#include <fmt/format.h>
+
 namespace qgate::http::detail {
 
 void connection::deliver_rate_limit(std::uint64_t generation, const rate_limit_info& info) {
@@ -86,25 +88,44 @@ void connection::flush_frames() {
         beast::bind_front_handler(&connection::on_stream_end_written, shared_from_this()));
     return;
   }
-  frames_in_write_.swap(pending_frames_);
-  pending_frames_.clear();
-  writing_ = true;
-  last_write_ = clock::now();
-  stream_.expires_after(options().write_timeout);
-  auto handler = beast::bind_front_handler(&connection::on_frames_written, shared_from_this());
-  if (version_ >= 11) {
-    net::async_write(stream_, bhttp::make_chunk(net::buffer(frames_in_write_)), std::move(handler));
+  frame_bytes_in_write_ = pending_frames_.size();
+  frames_in_write_.clear();
+  if (version_ >= 11) {  // one chunk of the chunked body
+    frames_in_write_ = fmt::format("{:x}\r\n", pending_frames_.size());
+    frames_in_write_ += pending_frames_;
+    frames_in_write_ += "\r\n";
   } else {
-    net::async_write(stream_, net::buffer(frames_in_write_), std::move(handler));
+    frames_in_write_.swap(pending_frames_);
   }
+  pending_frames_.clear();
+  last_write_ = clock::now();
+  // Written at once when the socket takes it (the usual case: a frame is small): no composed
+  // operation, no completion handler on a later turn, no write timer. Only what the socket does
+  // not take goes through an async write, with its timeout.
+  beast::error_code ec;
+  auto& socket = stream_.socket();
+  if (!socket.non_blocking()) socket.non_blocking(true, ec);
+  const std::size_t sent = ec ? 0 : socket.write_some(net::buffer(frames_in_write_), ec);
+  if (ec == net::error::would_block || ec == net::error::try_again) ec = {};
+  if (ec) return abort_request();
+  if (sent == frames_in_write_.size()) return frames_written();
+  writing_ = true;
+  stream_.expires_after(options().write_timeout);
+  net::async_write(stream_, net::buffer(frames_in_write_) + sent,
+                   beast::bind_front_handler(&connection::on_frames_written, shared_from_this()));
 }
 
 void connection::on_frames_written(beast::error_code ec, std::size_t) {
   writing_ = false;
   if (closed_) return;
   if (ec) return abort_request();
-  if (sink_) sink_->written(frames_in_write_.size());
+  frames_written();
+}
+
+void connection::frames_written() {
+  if (sink_) sink_->written(frame_bytes_in_write_);
   frames_in_write_.clear();
+  frame_bytes_in_write_ = 0;
   flush_frames();
 }
 
