@@ -164,9 +164,21 @@ void connection::reply(unsigned status, std::string body, const reply_headers& h
   // A 204 carries neither a body nor Content-Length (RFC 9110 §8.6).
   if (status != 204) response_.prepare_payload();
   if (method_ == "HEAD") response_.body().clear();
-  stream_.expires_after(options().write_timeout);
-  bhttp::async_write(stream_, response_,
-                     beast::bind_front_handler(&connection::on_reply_written, shared_from_this()));
+  // Written at once when the socket takes it all (an answer is a few hundred bytes): no composed
+  // operation and no timer. What the socket does not take goes on asynchronously from where the
+  // serializer stopped, with the write timeout.
+  reply_serializer_.emplace(response_);
+  beast::error_code ec;
+  auto& socket = stream_.socket();
+  if (!socket.non_blocking()) socket.non_blocking(true, ec);
+  while (!ec && !reply_serializer_->is_done()) bhttp::write_some(socket, *reply_serializer_, ec);
+  if (ec == net::error::would_block || ec == net::error::try_again) {
+    stream_.expires_after(options().write_timeout);
+    return bhttp::async_write(
+        stream_, *reply_serializer_,
+        beast::bind_front_handler(&connection::on_reply_written, shared_from_this()));
+  }
+  on_reply_written(ec, 0);
 }
 
 void connection::reply_error(const error& err, std::string_view allow) {

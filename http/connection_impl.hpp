@@ -131,6 +131,7 @@ class connection final : public connection_control,
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::size_t head_scanned_ = 0;  // scan_head's progress through the head being received
   bhttp::response<bhttp::string_body> response_;
+  std::optional<bhttp::response_serializer<bhttp::string_body>> reply_serializer_;
   bhttp::response<bhttp::empty_body> stream_head_;
   // A docs asset's bytes, written from the shared mapping: `shared_->options.assets` outlives us.
   bhttp::response<bhttp::span_body<const char>> asset_response_;
