@@ -32,15 +32,16 @@ int here() {
   return index ? static_cast<int>(*index) : -1;
 }
 
-class scheduler_test : public ::testing::TestWithParam<std::size_t> {
+// An actor system on `threads` io threads, run from the test's own thread.
+class scheduler_env {
  protected:
-  scheduler_test() : pool(GetParam()) {
+  explicit scheduler_env(std::size_t threads) : pool(threads) {
     the_pool = &pool;
     pool.start();
     cfg.emplace(pool);
     system.emplace(*cfg);
   }
-  ~scheduler_test() override {
+  ~scheduler_env() {
     system.reset();  // on this thread, outside the pool, with the loops still running
     pool.stop();
   }
@@ -57,6 +58,16 @@ class scheduler_test : public ::testing::TestWithParam<std::size_t> {
   io_pool pool;
   std::optional<io_system_config> cfg;
   std::optional<caf::actor_system> system;
+};
+
+class scheduler_test : public ::testing::TestWithParam<std::size_t>, protected scheduler_env {
+ protected:
+  scheduler_test() : scheduler_env(GetParam()) {}
+};
+
+class two_thread_scheduler_test : public ::testing::Test, protected scheduler_env {
+ protected:
+  two_thread_scheduler_test() : scheduler_env(2) {}
 };
 
 caf::behavior echo(caf::event_based_actor*, int /*tag*/) {
@@ -113,8 +124,7 @@ TEST_P(scheduler_test, an_actor_runs_on_the_thread_that_spawned_it_and_stays_the
   }
 }
 
-TEST_P(scheduler_test, a_message_from_another_io_thread_runs_the_actor_at_home) {
-  if (pool.size() < 2) GTEST_SKIP() << "needs two io threads";
+TEST_F(two_thread_scheduler_test, a_message_from_another_io_thread_runs_the_actor_at_home) {
   caf::scoped_actor self{*system};
   auto home = on_thread(0, [&] { return system->spawn(echo, 0); });
   // The asker lives on thread 1 and its target on thread 0: the reply brings it back to 1.
