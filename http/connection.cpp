@@ -37,7 +37,7 @@ void connection::start() {
 
 void connection::close_when_idle() {
   net::post(executor(), [self = shared_from_this()] {
-    if (self->busy_) {
+    if (self->answering()) {
       self->close_after_ = true;
     } else {
       self->close();
@@ -47,16 +47,16 @@ void connection::close_when_idle() {
 
 void connection::close_now() {
   net::post(executor(), [self = shared_from_this()] {
-    if (!self->busy_) return self->close();
-    if (!self->call_ || self->ending_) return self->abort_request();
+    if (!self->answering()) return self->close();
+    if (!self->call_ || self->phase_ == phase::ending) return self->abort_request();
     // A chat in flight gets its last words, as any failure does: an error response, or a final
     // error frame and [DONE] once its stream began. Then the connection closes.
-    self->ending_ = true;
+    self->phase_ = phase::ending;
     self->close_after_ = true;
     self->call_->fail(make_error(errc::unavailable, "gateway shutting down"));
     self->end_timer_.expires_after(final_answer_wait);
     self->end_timer_.async_wait([self, generation = self->generation_](beast::error_code ec) {
-      if (ec || self->stale(generation) || !self->busy_) return;
+      if (ec || self->stale(generation) || !self->answering()) return;
       self->abort_request();  // the answer could not be written in time (a stalled reader)
     });
   });
@@ -64,7 +64,7 @@ void connection::close_now() {
 
 void connection::handle_request() {
   auto& request = parser_->get();
-  busy_ = true;
+  phase_ = phase::answering;
   ++generation_;
   started_ = clock::now();
   version_ = request.version();
@@ -192,13 +192,13 @@ void connection::reply_error(const error& err, std::string_view allow) {
 }
 
 void connection::on_reply_written(beast::error_code ec, std::size_t) {
-  if (closed_) return;
+  if (closed()) return;
   finish_request(response_.result_int(), !ec && response_.keep_alive());
 }
 
 void connection::watch_peer() {
   // While the answer is being prepared, a read tells us at once when the client goes away.
-  if (peer_watched_ || closed_) return;
+  if (peer_watched_ || closed()) return;
   peer_watched_ = true;
   stream_.expires_never();
   stream_.async_read_some(buffer_.prepare(peer_read_chunk),
@@ -207,14 +207,14 @@ void connection::watch_peer() {
 
 void connection::on_peer(beast::error_code ec, std::size_t bytes) {
   peer_watched_ = false;
-  if (closed_) return;
+  if (closed()) return;
   if (!ec) {
     // A pipelined next request: keep it for the parser.
     buffer_.commit(bytes);
     if (read_after_watch_) {
       read_after_watch_ = false;
       do_read();
-    } else if (busy_ && buffer_.size() < options().max_header_bytes) {
+    } else if (answering() && buffer_.size() < options().max_header_bytes) {
       watch_peer();
     }
     return;
@@ -223,8 +223,8 @@ void connection::on_peer(beast::error_code ec, std::size_t bytes) {
     read_after_watch_ = false;  // finish_request stopped the watch to parse a pipelined request
     return do_read();
   }
-  if (ec == beast::error::timeout && busy_) return watch_peer();
-  if (busy_) return abort_request();
+  if (ec == beast::error::timeout && answering()) return watch_peer();
+  if (answering()) return abort_request();
   close();
 }
 
@@ -234,8 +234,7 @@ void connection::finish_request(unsigned status, bool keep_alive) {
         std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started_).count();
     spdlog::info("access {} {} {} {}us id={}", method_, target_, status, micros, request_id_);
   }
-  busy_ = false;
-  ending_ = false;
+  if (phase_ != phase::closed) phase_ = phase::waiting;
   end_timer_.cancel();
   rate_limit_ = {};
   sink_.reset();
@@ -266,8 +265,8 @@ void connection::abort_request() {
 }
 
 void connection::close() {
-  if (closed_) return;
-  closed_ = true;
+  if (closed()) return;
+  phase_ = phase::closed;
   ++generation_;
   call_.reset();
   sink_.reset();

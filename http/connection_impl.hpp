@@ -75,7 +75,9 @@ class connection final : public connection_control,
 
  private:
   const server_options& options() const { return shared_->options; }
-  bool stale(std::uint64_t generation) const { return closed_ || generation != generation_; }
+  bool stale(std::uint64_t generation) const { return closed() || generation != generation_; }
+  bool answering() const noexcept { return phase_ == phase::answering || phase_ == phase::ending; }
+  bool closed() const noexcept { return phase_ == phase::closed; }
 
   void do_read();
   void read_head();
@@ -147,10 +149,11 @@ class connection final : public connection_control,
 
   // The request in flight.
   std::uint64_t generation_ = 0;
-  bool busy_ = false;
-  bool closed_ = false;
+  // Where the connection is: between requests, answering one, ending one (told to by shutdown:
+  // its final answer is on the way), or closed for good.
+  enum class phase { waiting, answering, ending, closed };
+  phase phase_ = phase::waiting;
   bool close_after_ = false;
-  bool ending_ = false;  // told to end by shutdown; its final answer is on the way
   bool keep_alive_ = true;
   bool peer_watched_ = false;
   bool read_after_watch_ = false;

@@ -51,7 +51,7 @@ void connection::read_head() {
 }
 
 void connection::on_head_bytes(beast::error_code ec, std::size_t bytes) {
-  if (closed_) return;
+  if (closed()) return;
   if (ec) return on_read(ec, 0);
   buffer_.commit(bytes);
   read_head();
@@ -59,7 +59,7 @@ void connection::on_head_bytes(beast::error_code ec, std::size_t bytes) {
 
 // Clients such as curl ask before sending a large body; answering at once saves them a 1 s wait.
 void connection::on_header(beast::error_code ec, std::size_t bytes) {
-  if (closed_) return;
+  if (closed()) return;
   if (ec) return on_read(ec, bytes);
   arm_read_deadline(options().header_timeout);
   const auto& request = parser_->get();
@@ -78,7 +78,7 @@ void connection::on_header(beast::error_code ec, std::size_t bytes) {
 }
 
 void connection::on_continue_sent(beast::error_code ec, std::size_t) {
-  if (closed_) return;
+  if (closed()) return;
   if (ec) return close();
   read_body();
 }
@@ -89,7 +89,7 @@ void connection::read_body() {
 }
 
 void connection::on_read(beast::error_code ec, std::size_t) {
-  if (closed_) return;
+  if (closed()) return;
   disarm_read_deadline();
   if (!ec) {
     handle_request();
@@ -117,7 +117,7 @@ void connection::arm_read_deadline(std::chrono::milliseconds limit) {
   const auto deadline = ++read_deadline_;
   read_timer_.expires_after(limit);
   read_timer_.async_wait([self = shared_from_this(), deadline](beast::error_code ec) {
-    if (ec || self->closed_ || deadline != self->read_deadline_) return;
+    if (ec || self->closed() || deadline != self->read_deadline_) return;
     self->read_timed_out_ = true;
     beast::error_code ignored;
     self->stream_.socket().cancel(ignored);  // the read ends with operation_aborted
@@ -145,7 +145,7 @@ void connection::reply_and_close(const error& err) {
   started_ = clock::now();
   keep_alive_ = false;
   version_ = 11;
-  busy_ = true;
+  phase_ = phase::answering;
   method_ = head_parsed ? std::string(parser_->get().method_string()) : "-";
   target_ = head_parsed ? std::string(parser_->get().target()) : "-";
   std::string_view given_id;

@@ -83,7 +83,7 @@ void connection::reply_asset(const static_asset& asset, bool gzip) {
 }
 
 void connection::on_asset_written(beast::error_code ec, std::size_t) {
-  if (closed_) return;
+  if (closed()) return;
   beast::error_code ignored;
   stream_.socket().set_option(notsent_lowat(saved_notsent_lowat_), ignored);
   finish_request(asset_response_.result_int(), !ec && asset_response_.keep_alive());

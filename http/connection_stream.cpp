@@ -70,14 +70,14 @@ void connection::start_stream() {
 
 void connection::on_stream_head_written(beast::error_code ec, std::size_t) {
   writing_ = false;
-  if (closed_) return;
+  if (closed()) return;
   if (ec) return abort_request();
   arm_ping();
   flush_frames();
 }
 
 void connection::flush_frames() {
-  if (writing_ || closed_) return;
+  if (writing_ || closed()) return;
   if (pending_frames_.empty()) {
     if (!stream_finished_) return;
     if (version_ < 11) return finish_request(200, false);
@@ -117,7 +117,7 @@ void connection::flush_frames() {
 
 void connection::on_frames_written(beast::error_code ec, std::size_t) {
   writing_ = false;
-  if (closed_) return;
+  if (closed()) return;
   if (ec) return abort_request();
   frames_written();
 }
@@ -131,7 +131,7 @@ void connection::frames_written() {
 
 void connection::on_stream_end_written(beast::error_code ec, std::size_t) {
   writing_ = false;
-  if (closed_) return;
+  if (closed()) return;
   finish_request(200, !ec && keep_alive_);
 }
 
