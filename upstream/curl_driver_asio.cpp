@@ -59,18 +59,23 @@ bool same_file(curl_socket_t fd, const watched_socket& socket) {
   return ::fstat(fd, &now) == 0 && now.st_dev == socket.device && now.st_ino == socket.inode;
 }
 
+// Gives `fd` to Asio; on failure closes it and returns null.
+std::unique_ptr<watched_socket> adopt(boost::asio::io_context& io, int fd) {
+  auto socket = std::make_unique<watched_socket>(io);
+  boost::system::error_code error;
+  socket->descriptor.assign(fd, error);
+  if (!error) return socket;
+  ::close(fd);
+  return nullptr;
+}
+
 std::unique_ptr<watched_socket> watch_foreign(boost::asio::io_context& io, curl_socket_t fd) {
   struct stat original {};
   if (::fstat(fd, &original) != 0) return nullptr;
   const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (copy < 0) return nullptr;
-  auto socket = std::make_unique<watched_socket>(io);
-  boost::system::error_code error;
-  socket->descriptor.assign(copy, error);
-  if (error) {
-    ::close(copy);
-    return nullptr;
-  }
+  auto socket = adopt(io, copy);
+  if (!socket) return nullptr;
   socket->foreign = true;
   socket->device = original.st_dev;
   socket->inode = original.st_ino;
@@ -105,13 +110,8 @@ void curl_driver::state::socket_action(curl_socket_t fd, int mask) {
 curl_socket_t curl_driver::state::open_socket(int family, int type, int protocol) {
   const int fd = ::socket(family, type | SOCK_CLOEXEC, protocol);
   if (fd < 0) return CURL_SOCKET_BAD;
-  auto socket = std::make_unique<watched_socket>(io);
-  boost::system::error_code error;
-  socket->descriptor.assign(fd, error);
-  if (error) {
-    ::close(fd);
-    return CURL_SOCKET_BAD;
-  }
+  auto socket = adopt(io, fd);
+  if (!socket) return CURL_SOCKET_BAD;
   // An entry still under this number is a foreign one that curl has closed since: replace it.
   sockets.insert_or_assign(fd, std::move(socket));
   return fd;
