@@ -118,9 +118,7 @@ void start_upstream(session_self self, const session_context& context, const cha
 
 void admit(session_self self, std::shared_ptr<const session_context> context, chat_request request,
            response_sink_ptr sink, tenant_info tenant) {
-  std::size_t prompt_bytes = 0;
-  for (const auto& message : request.messages) prompt_bytes += message.content.size();
-  const auto estimated = estimate_tokens(prompt_bytes, request.max_tokens.value_or(0));
+  const auto estimated = estimate_tokens(prompt_bytes(request), request.max_tokens.value_or(0));
   self->request(context->limiter, local_reply_wait, admit_atom::value, tenant, request.model,
                 request.stream, estimated)
       .then(

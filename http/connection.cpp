@@ -8,9 +8,11 @@
 #include "http/cors_policy.hpp"
 #include "http/error_mapping.hpp"
 #include "http/message_framing.hpp"
+#include "http/openai_request.hpp"
 #include "http/query.hpp"
 #include "http/request_id.hpp"
 
+#include <ctime>
 #include <vector>
 
 namespace qgate::http {
@@ -76,6 +78,7 @@ void connection::handle_request() {
   // An absolute-form target (RFC 9112 §3.2.2) is routed on its path; its authority is ignored.
   const auto target = origin_form(request.target());
   const auto path = target.substr(0, target.find('?'));
+  dialect_ = is_openai_path(path) ? openai_dialect({}) : seed_dialect();
   route(request, path.empty() ? std::string_view("/") : path);
 }
 
@@ -87,8 +90,13 @@ void connection::route(bhttp::request<bhttp::string_body>& request, std::string_
     case route::chat:
       return start_chat(request);
     case route::models:
-      shared_->backend.list_models(presented_key(request), make_sink());
-      return watch_peer();
+    case route::openai_models:
+      return start_models(request);
+    case route::openai_model:
+      dialect_ = openai_dialect({}, std::string(path.substr(openai_model_prefix.size())));
+      return start_models(request);
+    case route::openai_chat:
+      return start_openai_chat(request);
     case route::usage:
       return start_usage(request, origin_form(request.target()));
     case route::healthz:
@@ -99,7 +107,8 @@ void connection::route(bhttp::request<bhttp::string_body>& request, std::string_
     case route::method_not_allowed:
       return reply_error(make_error(errc::method_not_allowed), match.allow);
     case route::not_found:
-      return reply_error(make_error(errc::not_found));
+      return reply_error(
+          make_error(errc::not_found, fmt::format("Invalid URL ({} {})", method_, path)));
   }
 }
 
@@ -133,6 +142,25 @@ void connection::start_chat(bhttp::request<bhttp::string_body>& request) {
   watch_peer();
 }
 
+// The OpenAI door: its own translator, the same gateway underneath.
+void connection::start_openai_chat(bhttp::request<bhttp::string_body>& request) {
+  auto parsed = parse_openai_chat(request.body());
+  if (!parsed) return reply_error(parsed.error());
+  auto chat = std::move(parsed).value();
+  dialect_ =
+      openai_dialect({"chatcmpl-" + request_id_, static_cast<std::int64_t>(std::time(nullptr)),
+                      chat.request.model, chat.include_usage});
+  chat.request.request_id = request_id_;
+  chat.request.api_key = presented_key(request);
+  call_ = shared_->backend.start_chat(std::move(chat.request), make_sink());
+  watch_peer();
+}
+
+void connection::start_models(bhttp::request<bhttp::string_body>& request) {
+  shared_->backend.list_models(presented_key(request), make_sink());
+  watch_peer();
+}
+
 void connection::start_usage(bhttp::request<bhttp::string_body>& request, std::string_view target) {
   auto range = parse_day_range(target);
   if (!range) return reply_error(range.error());
@@ -142,7 +170,7 @@ void connection::start_usage(bhttp::request<bhttp::string_body>& request, std::s
 }
 
 std::shared_ptr<connection_sink> connection::make_sink() {
-  sink_ = std::make_shared<connection_sink>(shared_from_this(), generation_,
+  sink_ = std::make_shared<connection_sink>(shared_from_this(), generation_, dialect_,
                                             options().stream_queue_bytes);
   return sink_;
 }
@@ -188,7 +216,7 @@ void connection::reply_error(const error& err, std::string_view allow) {
   }
   reply_headers headers;
   headers.allow = allow;
-  reply(mapped.status, error_body(err), headers);
+  reply(dialect_->status_of(err), dialect_->error_body(err), headers);
 }
 
 void connection::on_reply_written(beast::error_code ec, std::size_t) {

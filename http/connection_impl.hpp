@@ -5,6 +5,7 @@
 #pragma once
 
 #include "http/connection.hpp"
+#include "http/dialect.hpp"
 #include "http/json_render.hpp"
 
 #include <fmt/format.h>
@@ -93,6 +94,8 @@ class connection final : public connection_control,
   void handle_request();
   void route(bhttp::request<bhttp::string_body>& request, std::string_view path);
   void start_chat(bhttp::request<bhttp::string_body>& request);
+  void start_openai_chat(bhttp::request<bhttp::string_body>& request);
+  void start_models(bhttp::request<bhttp::string_body>& request);
   std::shared_ptr<connection_sink> make_sink();
 
   void reply(unsigned status, std::string body, const reply_headers& headers = {});
@@ -162,6 +165,7 @@ class connection final : public connection_control,
   std::string target_;
   std::string request_id_;
   std::optional<std::string> cors_origin_;
+  std::shared_ptr<dialect> dialect_ = seed_dialect();  // how this request is answered
   rate_limit_info rate_limit_;
   clock::time_point started_;
   std::shared_ptr<connection_sink> sink_;
@@ -183,24 +187,30 @@ class connection final : public connection_control,
 class connection_sink final : public response_sink {
  public:
   connection_sink(std::shared_ptr<connection> owner, std::uint64_t generation,
-                  std::size_t high_water)
-      : owner_(std::move(owner)), generation_(generation), high_water_(high_water) {}
+                  std::shared_ptr<dialect> speaks, std::size_t high_water)
+      : owner_(std::move(owner)),
+        generation_(generation),
+        dialect_(std::move(speaks)),
+        high_water_(high_water) {}
 
   void set_rate_limit(rate_limit_info info) override {
     net::dispatch(owner_->executor(), [owner = owner_, generation = generation_, info] {
       owner->deliver_rate_limit(generation, info);
     });
   }
-  void send_models(model_list models) override { post_body(models_body(*models)); }
+  void send_models(model_list models) override {
+    auto body = dialect_->models_body(*models);
+    if (!body) return send_error(std::move(body).error());
+    post_body(std::move(body).value());
+  }
   void send_usage(std::vector<usage_total> totals) override { post_body(usage_body(totals)); }
   void send_completion(chat_completion completion) override {
-    post_body(completion_body(completion));
+    post_body(dialect_->completion_body(completion));
   }
   void send_delta(chat_delta delta) override {
     std::string frame;
-    append_delta_frame(frame, delta);
+    dialect_->append_frames(frame, delta);
     const bool last = delta.finish.has_value();
-    if (last) frame += sse_done_frame;
     queued_ += frame.size();
     net::dispatch(owner_->executor(),
                   [owner = owner_, generation = generation_, frame = std::move(frame),
@@ -245,6 +255,7 @@ class connection_sink final : public response_sink {
 
   std::shared_ptr<connection> owner_;
   std::uint64_t generation_;
+  std::shared_ptr<dialect> dialect_;
   std::size_t high_water_;
   std::atomic<std::size_t> queued_{0};
   std::mutex drained_mutex_;

@@ -5,6 +5,7 @@
 
 #include "http/message_framing.hpp"
 #include "http/request_id.hpp"
+#include "http/route_table.hpp"
 
 #include <boost/beast/core/read_size.hpp>
 
@@ -152,6 +153,9 @@ void connection::reply_and_close(const error& err) {
   if (head_parsed) given_id = parser_->get()["X-Request-Id"];
   request_id_ = pick_request_id(given_id);
   cors_origin_.reset();
+  dialect_ = head_parsed && is_openai_path(origin_form(parser_->get().target()))
+                 ? openai_dialect({})
+                 : seed_dialect();
   reply_error(err);
 }
 

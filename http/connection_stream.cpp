@@ -26,8 +26,7 @@ void connection::deliver_error(std::uint64_t generation, error err) {
   // The stream has begun: the failure becomes its last frame.
   const auto mapped = map_error(err);
   spdlog::warn("stream {} failed: {} {}", request_id_, mapped.symbol, err.detail);
-  pending_frames_ += error_frame(err);
-  pending_frames_ += sse_done_frame;
+  pending_frames_ += dialect_->error_frames(err);
   stream_finished_ = true;
   flush_frames();
 }

@@ -11,11 +11,13 @@ struct entry {
   std::string_view allow;  // the methods the path takes, as the Allow header lists them
 };
 
-constexpr std::array<entry, 4> api_routes{{
+constexpr std::array<entry, 6> api_routes{{
     {"/api/llm/chat", route::chat, "POST"},
     {"/api/llm/models", route::models, "GET, HEAD"},
     {"/api/llm/usage", route::usage, "GET"},
     {"/healthz", route::healthz, "GET"},
+    {"/v1/chat/completions", route::openai_chat, "POST"},
+    {"/v1/models", route::openai_models, "GET, HEAD"},
 }};
 
 // True when `method` is one of the comma-separated methods in `allow`.
@@ -40,8 +42,18 @@ route_match match_route(std::string_view method, std::string_view path) noexcept
     if (allows(e.allow, method)) return {e.which, {}};
     return {route::method_not_allowed, e.allow};
   }
+  if (path.starts_with(openai_model_prefix) && path.size() > openai_model_prefix.size() &&
+      path.find('/', openai_model_prefix.size()) == std::string_view::npos) {
+    if (method == "GET" || method == "HEAD") return {route::openai_model, {}};
+    return {route::method_not_allowed, "GET, HEAD"};
+  }
+  if (is_openai_path(path)) return {route::not_found, {}};
   if (method == "GET" || method == "HEAD") return {route::static_asset, {}};
   return {route::not_found, {}};
+}
+
+bool is_openai_path(std::string_view path) noexcept {
+  return path == "/v1" || path.starts_with("/v1/");
 }
 
 }  // namespace qgate::http

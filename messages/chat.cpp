@@ -10,6 +10,8 @@ std::string_view to_string(chat_role role) noexcept {
       return "user";
     case chat_role::assistant:
       return "assistant";
+    case chat_role::tool:
+      return "tool";
   }
   return "user";
 }
@@ -26,6 +28,15 @@ std::string_view to_string(finish_reason reason) noexcept {
       return "tool_calls";
   }
   return "stop";
+}
+
+std::size_t prompt_bytes(const chat_request& request) noexcept {
+  std::size_t bytes = request.options.tools.size();
+  for (const auto& message : request.messages) {
+    bytes += message.content.size();
+    for (const auto& call : message.tool_calls) bytes += call.name.size() + call.arguments.size();
+  }
+  return bytes;
 }
 
 }  // namespace qgate

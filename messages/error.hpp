@@ -31,12 +31,17 @@ enum class errc {
 
 // `detail` names the offending field, or carries the upstream's own code and message.
 struct error {
+  error() = default;
+  error(errc c, std::string text = {}, std::string field = {})
+      : code(c), detail(std::move(text)), param(std::move(field)) {}
+
   errc code = errc::internal_error;
   std::string detail;
+  std::string param;  // the request field at fault, when one is (OpenAI's `param`)
 };
 
-inline error make_error(errc code, std::string detail = {}) {
-  return error{code, std::move(detail)};
+inline error make_error(errc code, std::string detail = {}, std::string param = {}) {
+  return error{code, std::move(detail), std::move(param)};
 }
 
 template <class T>

@@ -41,7 +41,54 @@ token_usage parse_usage(simdjson::dom::element root) {
   if (!read("total_tokens", usage.total_tokens)) {
     usage.total_tokens = usage.input_tokens + usage.output_tokens;
   }
+  std::int64_t count = 0;
+  if (object["prompt_tokens_details"]["cached_tokens"].get(count) == simdjson::SUCCESS) {
+    usage.cached_tokens = count;
+  }
+  if (object["output_tokens_details"]["reasoning_tokens"].get(count) == simdjson::SUCCESS) {
+    usage.reasoning_tokens = count;
+  }
   return usage;
+}
+
+// `message.tool_calls`: each entry a whole call (non-stream) or a fragment of one (stream).
+[[nodiscard]] result<std::vector<tool_call_delta>> parse_tool_calls(
+    simdjson::dom::element message) {
+  std::vector<tool_call_delta> calls;
+  simdjson::dom::array items;
+  if (message["tool_calls"].get(items) != simdjson::SUCCESS) return calls;
+  std::int64_t position = 0;
+  for (simdjson::dom::element item : items) {
+    tool_call_delta call;
+    if (item["index"].get(call.index) != simdjson::SUCCESS) call.index = position;
+    if (call.index < 0 || call.index > 127) return unparsable("tool call index out of range");
+    std::string_view text;
+    if (item["id"].get(text) == simdjson::SUCCESS) call.id = text;
+    if (item["function"]["name"].get(text) == simdjson::SUCCESS) call.name = text;
+    if (item["function"]["arguments"].get(text) == simdjson::SUCCESS) call.arguments = text;
+    calls.push_back(std::move(call));
+    ++position;
+  }
+  return calls;
+}
+
+// Fragments joined into whole calls, in index order.
+std::vector<tool_call> whole_calls(const std::vector<tool_call_delta>& fragments) {
+  std::vector<tool_call> calls;
+  std::vector<std::int64_t> indices;
+  for (const auto& fragment : fragments) {
+    std::size_t at = 0;
+    while (at < indices.size() && indices[at] != fragment.index) ++at;
+    if (at == indices.size()) {
+      indices.push_back(fragment.index);
+      calls.emplace_back();
+    }
+    auto& call = calls[at];
+    if (call.id.empty()) call.id = fragment.id;
+    if (call.name.empty()) call.name = fragment.name;
+    call.arguments += fragment.arguments;
+  }
+  return calls;
 }
 
 // Both result formats: output.choices[0].message.content ("message") or output.text ("text").
@@ -55,8 +102,17 @@ token_usage parse_usage(simdjson::dom::element root) {
   if (output["choices"].get(choices) == simdjson::SUCCESS) {
     simdjson::dom::element first;
     if (choices.at(0).get(first) != simdjson::SUCCESS) return unparsable("empty choices");
-    std::string_view content;
-    if (first["message"]["content"].get(content) == simdjson::SUCCESS) delta.content = content;
+    simdjson::dom::element message;
+    if (first["message"].get(message) == simdjson::SUCCESS) {
+      std::string_view text;
+      if (message["content"].get(text) == simdjson::SUCCESS) delta.content = text;
+      if (message["reasoning_content"].get(text) == simdjson::SUCCESS) {
+        delta.reasoning_content = text;
+      }
+      auto calls = parse_tool_calls(message);
+      if (!calls) return calls.error();
+      delta.tool_calls = std::move(calls).value();
+    }
     delta.finish = parse_finish_reason(first);
   } else {
     std::string_view text;
@@ -64,6 +120,28 @@ token_usage parse_usage(simdjson::dom::element root) {
     delta.finish = parse_finish_reason(output);
   }
   delta.usage = parse_usage(root);
+  return delta;
+}
+
+chat_delta filtered_delta(const token_usage& usage) {
+  chat_delta delta;
+  delta.finish = finish_reason::content_filter;
+  delta.usage = usage;
+  return delta;
+}
+
+// A whole answer as the one and last step of a stream.
+chat_delta as_delta(chat_completion completion) {
+  chat_delta delta;
+  delta.content = std::move(completion.content);
+  delta.reasoning_content = std::move(completion.reasoning_content);
+  for (std::size_t i = 0; i < completion.tool_calls.size(); ++i) {
+    auto& call = completion.tool_calls[i];
+    delta.tool_calls.push_back({static_cast<std::int64_t>(i), std::move(call.id),
+                                std::move(call.name), std::move(call.arguments)});
+  }
+  delta.finish = completion.finish;
+  delta.usage = completion.usage;
   return delta;
 }
 
@@ -91,10 +169,13 @@ result<chat_completion> parse_unary_response(std::string_view body) {
   }
   auto delta = parse_output(root);
   if (!delta) return delta.error();
+  auto& whole = delta.value();
   chat_completion completion;
-  completion.content = std::move(delta.value().content);
-  completion.finish = delta.value().finish.value_or(finish_reason::stop);
-  completion.usage = delta.value().usage;
+  completion.content = std::move(whole.content);
+  completion.reasoning_content = std::move(whole.reasoning_content);
+  completion.tool_calls = whole_calls(whole.tool_calls);
+  completion.finish = whole.finish.value_or(finish_reason::stop);
+  completion.usage = whole.usage;
   return completion;
 }
 
@@ -204,7 +285,7 @@ void response_decoder::on_event(sse_event& event, std::vector<decoded>& out) {
   if (event.event == "error") {
     const auto body = parse_error_body(event.data);
     if (is_data_inspection(body)) {
-      emit(chat_delta{{}, finish_reason::content_filter, last_usage_}, out);
+      emit(filtered_delta(last_usage_), out);
       return;
     }
     emit(classify_upstream_error(event.http_status.value_or(400), body), out);
@@ -238,8 +319,7 @@ void response_decoder::on_end(const transfer_outcome& outcome, std::vector<decod
   if (http_status_ == 200) {
     auto completion = parse_unary_response(body_);
     if (completion && stream_) {
-      auto& whole = completion.value();
-      emit(chat_delta{std::move(whole.content), whole.finish, whole.usage}, out);
+      emit(as_delta(std::move(completion).value()), out);
     } else if (completion) {
       emit(std::move(completion).value(), out);
     } else {
@@ -250,9 +330,11 @@ void response_decoder::on_end(const transfer_outcome& outcome, std::vector<decod
   const auto body = parse_error_body(body_);
   if (is_data_inspection(body)) {
     if (stream_) {
-      emit(chat_delta{{}, finish_reason::content_filter, {}}, out);
+      emit(filtered_delta({}), out);
     } else {
-      emit(chat_completion{{}, finish_reason::content_filter, {}}, out);
+      chat_completion filtered;
+      filtered.finish = finish_reason::content_filter;
+      emit(std::move(filtered), out);
     }
     return;
   }

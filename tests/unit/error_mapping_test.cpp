@@ -20,7 +20,7 @@ TEST(error_mapping, every_code_has_a_distinct_symbol_and_a_parsable_body) {
   std::set<std::string_view> symbols;
   simdjson::dom::parser parser;
   for (const auto code : all_codes) {
-    const error err{code, "detail \"with\" quotes\n"};
+    const error err = make_error(code, "detail \"with\" quotes\n");
     const auto reply = http::map_error(err);
     EXPECT_TRUE(symbols.insert(reply.symbol).second) << reply.symbol;
     simdjson::dom::element root;
@@ -35,7 +35,7 @@ TEST(error_mapping, every_code_has_a_distinct_symbol_and_a_parsable_body) {
 TEST(error_mapping, spec_table) {
   const auto check = [](errc code, std::string detail, unsigned status, std::string_view symbol,
                         std::string_view message) {
-    const auto reply = http::map_error({code, std::move(detail)});
+    const auto reply = http::map_error(make_error(code, std::move(detail)));
     EXPECT_EQ(reply.status, status);
     EXPECT_EQ(reply.symbol, symbol);
     EXPECT_EQ(reply.message, message);

@@ -241,4 +241,83 @@ TEST(response_decoder, stream_request_answered_with_json_becomes_one_final_delta
   }
 }
 
+// A stream event of the message format with one tool-call fragment (the protocol notes' capture).
+std::string tool_event(int id, std::string_view fragment, std::string_view finish) {
+  return "id:" + std::to_string(id) + "\nevent:result\n:HTTP_STATUS/200\ndata:" +
+         R"({"output":{"choices":[{"message":{"content":"","tool_calls":[)" +
+         std::string(fragment) + R"(],"role":"assistant"},"index":0,"finish_reason":")" +
+         std::string(finish) +
+         R"("}]},"usage":{"total_tokens":20,"output_tokens":4,"input_tokens":16,)"
+         R"("prompt_tokens_details":{"cached_tokens":6}},"request_id":"r"})" +
+         "\n\n";
+}
+
+TEST(response_decoder, tool_call_fragments_split_everywhere) {
+  const std::string body =
+      tool_event(
+          1,
+          R"({"index":0,"id":"call_a","type":"function","function":{"name":"get_weather","arguments":"{\"q\": \""}})",
+          "null") +
+      tool_event(2, R"({"index":0,"id":"","type":"function","function":{"arguments":"杭州\"}"}})",
+                 "null") +
+      tool_event(
+          3,
+          R"({"index":1,"id":"call_b","type":"function","function":{"name":"get_time","arguments":"{}"}})",
+          "tool_calls");
+  for (std::size_t cut = 0; cut <= body.size(); ++cut) {
+    const auto out = run(true, 200, body, cut);
+    ASSERT_EQ(out.size(), 3u) << cut;
+    const auto& first = std::get<chat_delta>(out[0]);
+    ASSERT_EQ(first.tool_calls.size(), 1u);
+    EXPECT_EQ(first.tool_calls[0].index, 0);
+    EXPECT_EQ(first.tool_calls[0].id, "call_a");
+    EXPECT_EQ(first.tool_calls[0].name, "get_weather");
+    EXPECT_EQ(first.tool_calls[0].arguments, R"({"q": ")");
+    const auto& second = std::get<chat_delta>(out[1]);
+    EXPECT_EQ(second.tool_calls.at(0).id, "");
+    EXPECT_EQ(second.tool_calls.at(0).name, "");
+    EXPECT_EQ(second.tool_calls.at(0).arguments, "杭州\"}");
+    const auto& last = std::get<chat_delta>(out[2]);
+    EXPECT_EQ(last.tool_calls.at(0).index, 1);
+    EXPECT_EQ(*last.finish, finish_reason::tool_calls);
+    EXPECT_EQ(last.usage.cached_tokens, 6);
+  }
+}
+
+TEST(response_decoder, reasoning_content_and_reasoning_tokens) {
+  const std::string body =
+      "id:1\nevent:result\n:HTTP_STATUS/200\ndata:"
+      R"({"output":{"choices":[{"message":{"content":"","reasoning_content":"想","role":"assistant"},"index":0,"finish_reason":"null"}]},"usage":{"total_tokens":11,"output_tokens":1,"input_tokens":10}})"
+      "\n\nid:2\nevent:result\n:HTTP_STATUS/200\ndata:"
+      R"({"output":{"choices":[{"message":{"content":"答","reasoning_content":"","role":"assistant"},"index":0,"finish_reason":"stop"}]},"usage":{"total_tokens":12,"output_tokens":2,"input_tokens":10,"output_tokens_details":{"reasoning_tokens":1}}})"
+      "\n\n";
+  for (std::size_t cut = 0; cut <= body.size(); ++cut) {
+    const auto out = run(true, 200, body, cut);
+    ASSERT_EQ(out.size(), 2u) << cut;
+    EXPECT_EQ(std::get<chat_delta>(out[0]).reasoning_content, "想");
+    EXPECT_EQ(std::get<chat_delta>(out[0]).content, "");
+    EXPECT_EQ(std::get<chat_delta>(out[1]).content, "答");
+    EXPECT_EQ(std::get<chat_delta>(out[1]).usage.reasoning_tokens, 1);
+  }
+}
+
+TEST(response_decoder, unary_tool_calls_are_whole_calls) {
+  // The capture: a tool call answered with finish_reason "stop" and content "".
+  const std::string body =
+      R"({"output":{"choices":[{"finish_reason":"stop","message":{"role":"assistant","tool_calls":[{"function":{"name":"get_current_weather","arguments":"{\"location\": \"浙江省杭州市\"}"},"index":0,"id":"call_cec4c19d27624537b583af","type":"function"}],"content":""}}]},"usage":{"total_tokens":219,"output_tokens":8,"input_tokens":211},"request_id":"r"})";
+  const auto out = run(false, 200, body, 17);
+  const auto& completion = std::get<chat_completion>(out.at(0));
+  EXPECT_EQ(completion.content, "");
+  EXPECT_EQ(completion.finish, finish_reason::stop);
+  ASSERT_EQ(completion.tool_calls.size(), 1u);
+  EXPECT_EQ(completion.tool_calls[0].id, "call_cec4c19d27624537b583af");
+  EXPECT_EQ(completion.tool_calls[0].name, "get_current_weather");
+  EXPECT_EQ(completion.tool_calls[0].arguments, R"({"location": "浙江省杭州市"})");
+  const auto bad = run(
+      false, 200,
+      R"({"output":{"choices":[{"finish_reason":"stop","message":{"content":"","tool_calls":[{"index":100000}]}}]}})",
+      5);
+  EXPECT_EQ(std::get<error>(bad.at(0)).code, errc::upstream_error);
+}
+
 }  // namespace

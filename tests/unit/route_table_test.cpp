@@ -59,4 +59,23 @@ TEST(route_table, get_elsewhere_is_for_the_docs_and_the_rest_is_404) {
   EXPECT_EQ(match_route("", "").which, route::not_found);
 }
 
+TEST(route_table, the_openai_door_under_v1) {
+  EXPECT_EQ(match_route("POST", "/v1/chat/completions").which, route::openai_chat);
+  EXPECT_EQ(match_route("GET", "/v1/models").which, route::openai_models);
+  EXPECT_EQ(match_route("GET", "/v1/models/qwen-plus").which, route::openai_model);
+  EXPECT_EQ(match_route("HEAD", "/v1/models/qwen-plus").which, route::openai_model);
+  const auto wrong = match_route("GET", "/v1/chat/completions");
+  EXPECT_EQ(wrong.which, route::method_not_allowed);
+  EXPECT_EQ(wrong.allow, "POST");
+  EXPECT_EQ(match_route("DELETE", "/v1/models/qwen-plus").allow, "GET, HEAD");
+  // Everything else under /v1 is a 404 (in OpenAI's shape), never a docs asset.
+  EXPECT_EQ(match_route("GET", "/v1/models/").which, route::not_found);
+  EXPECT_EQ(match_route("GET", "/v1/models/a/b").which, route::not_found);
+  EXPECT_EQ(match_route("GET", "/v1/embeddings").which, route::not_found);
+  EXPECT_EQ(match_route("GET", "/v1").which, route::not_found);
+  EXPECT_TRUE(qgate::http::is_openai_path("/v1/anything"));
+  EXPECT_FALSE(qgate::http::is_openai_path("/v10/models"));
+  EXPECT_FALSE(qgate::http::is_openai_path("/api/llm/chat"));
+}
+
 }  // namespace
