@@ -1,4 +1,5 @@
-// Helpers for the mock DashScope's own tests: start it, build request bodies, split its SSE.
+// Helpers for the mock DashScope's own tests: start it, build request bodies, split its SSE and
+// read its answers (text, tool calls, reasoning, usage).
 #pragma once
 
 #include "tests/support/child_process.hpp"
@@ -10,6 +11,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -40,12 +43,23 @@ struct running_mock {
   std::uint16_t port;
 };
 
-// Enough JSON escaping for the prompts these tests write (quotes and backslashes).
+// A JSON string literal of `text` (valid UTF-8): quotes, backslashes and control characters
+// escaped, so tests can send hostile prompts.
 inline std::string quoted(std::string_view text) {
+  constexpr std::string_view hex = "0123456789abcdef";
   std::string out = "\"";
   for (const char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20) {
+      out += "\\u00";
+      out += hex[byte >> 4];
+      out += hex[byte & 0xF];
+    } else {
+      out += c;
+    }
   }
   out += '"';
   return out;
@@ -156,6 +170,111 @@ inline error_view read_error(std::string_view json) {
   v.message = std::string_view(root["message"]);
   v.request_id = std::string_view(root["request_id"]);
   return v;
+}
+
+// One entry of message.tool_calls: a whole call (non-stream) or a fragment of one (stream).
+struct call_view {
+  std::int64_t index = -1;
+  std::string id;
+  std::string type;
+  std::optional<std::string> name;  // absent on continuation fragments
+  std::string arguments;
+};
+
+// A message-format body or event, with what tools and thinking add.
+struct message_view {
+  std::string content;
+  std::optional<std::string> reasoning;
+  std::optional<std::vector<call_view>> calls;  // absent: no tool_calls key
+  std::string finish;
+  std::int64_t input = -1, output = -1, total = -1;
+  std::int64_t cached = -1;            // -1: no prompt_tokens_details
+  std::int64_t reasoning_tokens = -1;  // -1: no output_tokens_details
+};
+
+inline message_view read_message(std::string_view json) {
+  message_view v;
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
+    ADD_FAILURE() << "not JSON: " << json;
+    return v;
+  }
+  const auto choice = root["output"]["choices"].at(0);
+  const auto message = choice["message"];
+  EXPECT_EQ(std::string_view(message["role"]), "assistant") << json;
+  v.content = std::string_view(message["content"]);
+  v.finish = std::string_view(choice["finish_reason"]);
+  std::string_view text;
+  if (message["reasoning_content"].get(text) == simdjson::SUCCESS) v.reasoning = text;
+  simdjson::dom::array calls;
+  if (message["tool_calls"].get(calls) == simdjson::SUCCESS) {
+    v.calls.emplace();
+    for (const auto call : calls) {
+      call_view c;
+      c.index = call["index"];
+      c.id = std::string_view(call["id"]);
+      c.type = std::string_view(call["type"]);
+      if (call["function"]["name"].get(text) == simdjson::SUCCESS) c.name = text;
+      c.arguments = std::string_view(call["function"]["arguments"]);
+      v.calls->push_back(std::move(c));
+    }
+  }
+  const auto usage = root["usage"];
+  v.input = usage["input_tokens"];
+  v.output = usage["output_tokens"];
+  v.total = usage["total_tokens"];
+  if (usage["prompt_tokens_details"]["cached_tokens"].get(v.cached) != simdjson::SUCCESS) {
+    v.cached = -1;
+  }
+  if (usage["output_tokens_details"]["reasoning_tokens"].get(v.reasoning_tokens) !=
+      simdjson::SUCCESS) {
+    v.reasoning_tokens = -1;
+  }
+  return v;
+}
+
+// The `query` of arguments that must be exactly {"query": "<string>"}.
+inline std::string query_of(std::string_view arguments) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  std::string_view query;
+  if (parser.parse(arguments.data(), arguments.size()).get(object) != simdjson::SUCCESS ||
+      object.size() != 1 || object["query"].get(query) != simdjson::SUCCESS) {
+    ADD_FAILURE() << "arguments are not {\"query\":...}: " << arguments;
+    return {};
+  }
+  return std::string(query);
+}
+
+// Joins a tool-call stream per index; checks the fragment rules on the way.
+inline std::map<std::int64_t, call_view> join_calls(const std::vector<message_view>& events,
+                                                    std::vector<std::size_t>& fragments_per_call) {
+  std::map<std::int64_t, call_view> calls;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& e = events[i];
+    EXPECT_EQ(e.content, "");
+    EXPECT_EQ(e.output, static_cast<std::int64_t>(i + 1));
+    if (!e.calls || e.calls->size() != 1u) {
+      ADD_FAILURE() << "event " << i + 1 << " must carry exactly one fragment";
+      continue;
+    }
+    const auto& f = e.calls->front();
+    EXPECT_EQ(f.type, "function");
+    const bool first = calls.count(f.index) == 0;
+    if (first) {
+      EXPECT_FALSE(f.id.empty());
+      EXPECT_TRUE(f.name) << "the first fragment of a call names it";
+      calls[f.index] = f;
+      fragments_per_call.push_back(1);
+    } else {
+      EXPECT_EQ(f.id, "");
+      EXPECT_FALSE(f.name) << "only the first fragment names the function";
+      calls[f.index].arguments += f.arguments;
+      ++fragments_per_call.back();
+    }
+  }
+  return calls;
 }
 
 inline std::int64_t stat(const running_mock& mock, const char* key) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <limits>
 #include <utility>
 
 namespace qgate::mock {
@@ -157,6 +158,7 @@ markers read_markers(std::string_view text) {
   m.retry_after = marker_text(text, "retry-after");
   m.flaky_key = marker_text(text, "flaky");
   m.flap_key = marker_text(text, "flap");
+  m.cached_tokens = marker_number(text, "cached", 0, std::numeric_limits<int>::max());
   return m;
 }
 

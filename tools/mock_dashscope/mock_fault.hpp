@@ -61,6 +61,8 @@ struct markers {
   std::optional<std::string> flaky_key;
   // [[flap:KEY]]: requests with KEY alternate: the 1st, 3rd, … get unavailable (503).
   std::optional<std::string> flap_key;
+  // [[cached:N]]: usage.prompt_tokens_details.cached_tokens (at most the input tokens).
+  std::optional<int> cached_tokens;
 };
 
 markers read_markers(std::string_view text);

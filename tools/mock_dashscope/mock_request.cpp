@@ -1,9 +1,11 @@
 // Request parsing and validation; the order of checks follows what DashScope reports first.
 #include "tools/mock_dashscope/mock_request.hpp"
 
-#include "tools/mock_dashscope/mock_options.hpp"
+#include "tools/mock_dashscope/mock_parameters.hpp"
 
 #include <simdjson.h>
+
+#include <algorithm>
 
 namespace qgate::mock {
 namespace {
@@ -12,6 +14,8 @@ using simdjson::SUCCESS;
 
 constexpr std::string_view bad_message =
     "Role must be user or assistant and Content length must be greater than 0";
+constexpr std::string_view orphan_tool_message =
+    R"(messages with role "tool" must be a response to a preceeding message with "tool_calls")";
 
 bool known_role(std::string_view role) {
   return role == "user" || role == "assistant" || role == "system" || role == "tool";
@@ -22,28 +26,57 @@ bool known_model(std::string_view model) {
   return model.starts_with("qwen") || model.starts_with("qwq") || model.starts_with("deepseek");
 }
 
-std::optional<upstream_error> read_messages(simdjson::dom::array messages, generation& g) {
-  if (messages.size() == 0) return invalid_parameter(std::string(bad_message));
-  bool has_user = false;
-  for (const auto message : messages) {
-    std::string_view role;
-    std::string_view content;
-    if (message["role"].get(role) != SUCCESS || !known_role(role)) {
-      return invalid_parameter(std::string(bad_message));
+// An assistant message that calls tools: a non-empty `tool_calls` array. Such a message may have
+// an empty (or no) content.
+bool calls_tools(simdjson::dom::element message, std::string_view role) {
+  simdjson::dom::array calls;
+  return role == "assistant" && message["tool_calls"].get(calls) == SUCCESS && calls.size() > 0;
+}
+
+// Reads one message. `answering_calls` says whether a `tool` message may come here: right after
+// an assistant message with tool_calls, or after another tool message answering the same calls.
+std::optional<upstream_error> read_message(simdjson::dom::element message, generation& g,
+                                           bool& answering_calls) {
+  std::string_view role;
+  if (message["role"].get(role) != SUCCESS || !known_role(role)) {
+    return invalid_parameter(std::string(bad_message));
+  }
+  if (role == "tool") {
+    std::string_view call_id;
+    if (!answering_calls) return invalid_parameter(std::string(orphan_tool_message));
+    if (message["tool_call_id"].get(call_id) != SUCCESS || call_id.empty()) {
+      return invalid_request();
     }
-    const auto content_field = message["content"];
+  }
+  const bool has_calls = calls_tools(message, role);
+  std::string_view content;
+  const auto content_field = message["content"];
+  // A message that calls tools may leave its content out (or null): it stays empty.
+  const bool no_content = content_field.error() != SUCCESS || content_field.is_null();
+  if (!(has_calls && no_content)) {
     if (content_field.error() != SUCCESS) {
       return invalid_parameter("The content field is a required field.");
     }
     if (content_field.get(content) != SUCCESS) {
       return invalid_parameter("input content must be a string.");
     }
-    if (content.empty()) return invalid_parameter(std::string(bad_message));
-    g.input_tokens += count_code_points(content);
-    if (role == "user") {
-      has_user = true;
-      g.last_user_content = content;
-    }
+    if (content.empty() && !has_calls) return invalid_parameter(std::string(bad_message));
+  }
+  g.input_tokens += count_code_points(content);
+  g.last_role = role;
+  if (role == "user") g.last_user_content = content;
+  if (role == "tool") g.last_tool_content = content;
+  answering_calls = has_calls || (role == "tool" && answering_calls);
+  return std::nullopt;
+}
+
+std::optional<upstream_error> read_messages(simdjson::dom::array messages, generation& g) {
+  if (messages.size() == 0) return invalid_parameter(std::string(bad_message));
+  bool has_user = false;
+  bool answering_calls = false;
+  for (const auto message : messages) {
+    if (auto failure = read_message(message, g, answering_calls)) return failure;
+    has_user = has_user || g.last_role == "user";
   }
   if (!has_user) {
     return invalid_parameter("The input messages do not contain elements with the role of user.");
@@ -62,37 +95,11 @@ std::optional<upstream_error> read_input(simdjson::dom::element root, generation
   std::string_view prompt;  // the legacy form {"input":{"prompt":"..."}}
   if (input["prompt"].get(prompt) == SUCCESS) {
     g.last_user_content = prompt;
+    g.last_role = "user";
     g.input_tokens = count_code_points(prompt);
     return std::nullopt;
   }
   return invalid_parameter(R"(Either "prompt" or "messages" must exist and cannot both be none)");
-}
-
-// Unknown keys are ignored, as DashScope does (the Python SDK itself sends `stream` here).
-std::optional<upstream_error> read_parameters(simdjson::dom::element root, generation& g) {
-  simdjson::dom::object parameters;
-  if (root["parameters"].get(parameters) != SUCCESS) return std::nullopt;
-  std::string_view format;
-  if (parameters["result_format"].get(format) == SUCCESS) g.message_format = format == "message";
-  bool incremental = false;
-  if (parameters["incremental_output"].get(incremental) == SUCCESS) g.incremental = incremental;
-  double number = 0;
-  if (parameters["temperature"].get(number) == SUCCESS && !(number >= 0.0 && number < 2.0)) {
-    return invalid_parameter("Temperature should be in [0.0, 2.0)");
-  }
-  if (parameters["top_p"].get(number) == SUCCESS && !(number > 0.0 && number <= 1.0)) {
-    return invalid_parameter("Range of top_p should be (0.0, 1.0]");
-  }
-  const auto max_tokens_field = parameters["max_tokens"];
-  if (max_tokens_field.error() == SUCCESS && !max_tokens_field.is_null()) {
-    std::int64_t max_tokens = 0;
-    if (max_tokens_field.get(max_tokens) != SUCCESS || max_tokens < 1 ||
-        max_tokens > max_tokens_limit) {
-      return invalid_parameter("Range of max_tokens should be [1, 8192]");
-    }
-    g.max_tokens = max_tokens;
-  }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -121,7 +128,27 @@ std::variant<generation, upstream_error> parse_generation(std::string_view body)
   if (auto failure = read_input(root, g)) return *failure;
   if (auto failure = read_parameters(root, g)) return *failure;
   g.overrides = read_markers(g.last_user_content);
+  if (g.overrides.cached_tokens) {
+    g.cached_tokens = std::min<std::int64_t>(*g.overrides.cached_tokens, g.input_tokens);
+  }
   return g;
+}
+
+std::optional<upstream_error> check_thinking(const generation& g, bool stream) {
+  if (!g.enable_thinking) return std::nullopt;
+  if (!stream) {
+    return invalid_parameter(
+        "parameter.enable_thinking must be set to false for non-streaming calls");
+  }
+  if (!g.message_format) {
+    return invalid_parameter(
+        R"(The result_format parameter must be "message" when enable_thinking is true)");
+  }
+  if (!g.incremental) {
+    return invalid_parameter(
+        R"(The incremental_output parameter must be "true" when enable_thinking is true)");
+  }
+  return std::nullopt;
 }
 
 }  // namespace qgate::mock

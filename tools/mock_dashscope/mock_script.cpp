@@ -2,9 +2,11 @@
 #include "tools/mock_dashscope/mock_script.hpp"
 
 #include "tools/mock_dashscope/mock_answer.hpp"
+#include "tools/mock_dashscope/mock_render.hpp"
 #include "tools/mock_dashscope/mock_wire.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <variant>
 
 namespace qgate::mock {
@@ -48,8 +50,8 @@ struct call {
   std::string extra_headers;         // the throttle faults' Retry-After line, if any
   std::string_view request_headers;  // for the reflect faults
 
-  // Where the *-mid faults strike: after half the pieces (at least one).
-  std::size_t fault_point() const { return std::max<std::size_t>(1, a.pieces.size() / 2); }
+  // Where the *-mid faults strike: after half the events (at least one).
+  std::size_t fault_point() const { return std::max<std::size_t>(1, a.events() / 2); }
 };
 
 ending after_reply(bool keep_alive) { return keep_alive ? ending::keep_alive : ending::close; }
@@ -86,7 +88,7 @@ script plan_stream(const call& c) {
   const auto head = [&] {
     b.write(response_head(200, sse_type, c.request_id, std::nullopt, false));
   };
-  const std::size_t all = c.a.pieces.size();
+  const std::size_t all = c.a.events();
   // A whole non-SSE answer that ends the connection (what a proxy or a real 429 would send).
   const auto plain = [&](int status, std::string_view body, std::string_view type) {
     b.write(full_response(status, body, c.request_id, false, type, c.extra_headers));
@@ -225,7 +227,13 @@ script plan_generation(const incoming& in, mock_state& state, std::string reques
   const bool stream =
       in.sse == "enable" || in.accept.find("text/event-stream") != std::string_view::npos;
   auto parsed = parse_generation(in.body);
-  if (const auto* failure = std::get_if<upstream_error>(&parsed)) {
+  std::optional<upstream_error> failure;
+  if (const auto* e = std::get_if<upstream_error>(&parsed)) {
+    failure = *e;
+  } else {
+    failure = check_thinking(std::get<generation>(parsed), stream);
+  }
+  if (failure) {
     return stream ? stream_error(*failure, request_id, 0)
                   : error_reply(*failure, request_id, in.keep_alive);
   }
@@ -240,7 +248,7 @@ script plan_generation(const incoming& in, mock_state& state, std::string reques
   c.request_headers = in.request_headers;
   c.interval_ms = overrides.interval_ms.value_or(o.chunk_interval_ms);
   c.first_byte_ms = overrides.first_byte_ms.value_or(o.first_byte_ms);
-  c.a = make_answer(c.g, overrides.chunks.value_or(o.chunks));
+  c.a = make_answer(c.g, overrides.chunks.value_or(o.chunks), request_id);
   c.request_id = std::move(request_id);
   c.keep_alive = in.keep_alive;
   return stream ? plan_stream(c) : plan_unary(c);
