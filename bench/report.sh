@@ -151,3 +151,51 @@ smoke_check() {
   [ $bad = 0 ] && echo "bench smoke: every leg worked" >&2
   return $bad
 }
+
+# The OpenAI front door's own rows, beside the seed API's and against the direct path, from the
+# same interleaved rounds and the same qgate process.
+leg_label() {
+  case "$1" in
+    direct) echo "direct" ;;
+    qgate) echo "qgate, seed API" ;;
+    openai) echo "qgate, OpenAI API" ;;
+  esac
+}
+write_openai_report() {
+  local c p f n=$openai_streams
+  echo
+  echo "### OpenAI front door (POST /v1/chat/completions; µs; added = path − direct)"
+  echo
+  echo "\`loadgen --target openai\` against the same qgate and mock as the seed API, in the same rounds;"
+  echo "streams ask for \`stream_options.include_usage\`. Output tokens/s: from the usage reported."
+  echo
+  echo "| concurrency | path | req/s | p50 | p99 | added p50 | added p99 | output tokens/s |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---:|"
+  for c in "${openai_concurrencies[@]}"; do
+    local d50 d99
+    d50=$(tp_median direct "$c" .latency_us.p50)
+    d99=$(tp_median direct "$c" .latency_us.p99)
+    for p in direct qgate openai; do
+      local p50 p99
+      p50=$(tp_median "$p" "$c" .latency_us.p50)
+      p99=$(tp_median "$p" "$c" .latency_us.p99)
+      echo "| $c | $(leg_label "$p") | $(calc %.0f "$(tp_median "$p" "$c" .rps)")" \
+        "| $(calc %.1f "$p50") | $(calc %.1f "$p99") | $(calc %.1f "$p50 - $d50")" \
+        "| $(calc %.1f "$p99 - $d99") | $(calc %.0f "$(tp_median "$p" "$c" .output_tokens_per_s)") |"
+    done
+  done
+  echo
+  echo "| N streams | path | streams ok | failed | lost streams | frames missing | TTFT p50 | TTFT p99 | gap p99 | added TTFT p50 | added TTFT p99 | added gap p99 | output tokens/s |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  local base=$run_dir/st-direct-n$n.json
+  for p in direct qgate openai; do
+    f=$run_dir/st-$p-n$n.json
+    echo "| $n | $(leg_label "$p") | $(jget "$f" .ok)/$(jget "$f" .completed) | $(jget "$f" .errors)" \
+      "| $(jget "$f" .lost_streams) | $(jget "$f" .frames_lost) | $(jget "$f" .ttft_us.p50)" \
+      "| $(jget "$f" .ttft_us.p99) | $(jget "$f" .gap_us.p99)" \
+      "| $(calc %.1f "$(jget "$f" .ttft_us.p50) - $(jget "$base" .ttft_us.p50)")" \
+      "| $(calc %.1f "$(jget "$f" .ttft_us.p99) - $(jget "$base" .ttft_us.p99)")" \
+      "| $(calc %.1f "$(jget "$f" .gap_us.p99) - $(jget "$base" .gap_us.p99)")" \
+      "| $(calc %.0f "$(jget "$f" .output_tokens_per_s)") |"
+  done
+}

@@ -108,6 +108,73 @@ TEST(loadgen, dashscope_target_reads_the_native_stream) {
   EXPECT_EQ(r.count("/ok"), 5u);
   EXPECT_EQ(r.count("/frames"), 25u);
   EXPECT_EQ(r.count("/lost_streams"), 0u);
+  EXPECT_EQ(r.count("/output_tokens"), 20u);  // each stream's last (cumulative) usage: 4
+}
+
+TEST(loadgen, seed_api_reports_output_tokens_from_usage) {
+  mock_upstream mock({"--chunks", "5"});
+  gateway qgate(mock.base_url());
+  // The mock answers a prompt of 64 bytes in 5 pieces and reports 5 output tokens.
+  report unary(run_loadgen({"--url", gateway_url(qgate), "-n", "10", "--prompt-bytes", "64"}));
+  EXPECT_EQ(unary.count("/ok"), 10u);
+  EXPECT_EQ(unary.count("/output_tokens"), 50u);
+  EXPECT_EQ(unary.count("/usage_missing"), 0u);
+  EXPECT_GT(unary.number("/output_tokens_per_s"), 0.0);
+  report stream(
+      run_loadgen({"--url", gateway_url(qgate), "--stream", "-n", "4", "--prompt-bytes", "64"}));
+  EXPECT_EQ(stream.count("/ok"), 4u);
+  EXPECT_EQ(stream.count("/output_tokens"), 20u);  // usage, not the 6 frames of each stream
+  EXPECT_EQ(stream.count("/usage_missing"), 0u);
+}
+
+// qgate's OpenAI front door (POST /v1/chat/completions) in front of the mock: the first chunk
+// carries the role and the first piece, then one chunk per piece, the finish chunk, the usage
+// chunk (stream_options.include_usage) and [DONE].
+TEST(loadgen, openai_target_non_stream_through_the_front_door) {
+  mock_upstream mock({"--chunks", "5"});
+  gateway qgate(mock.base_url());
+  report r(run_loadgen({"--url", gateway_url(qgate), "--target", "openai", "-c", "4", "-n", "40",
+                        "--prompt-bytes", "64"}));
+  EXPECT_EQ(r.string("/target"), "openai");
+  EXPECT_EQ(r.count("/completed"), 40u);
+  EXPECT_EQ(r.count("/ok"), 40u);
+  EXPECT_EQ(r.count("/statuses/200"), 40u);
+  EXPECT_EQ(r.count("/errors"), 0u);
+  EXPECT_EQ(r.count("/bad_bodies"), 0u);
+  EXPECT_EQ(r.count("/usage_missing"), 0u);
+  EXPECT_EQ(r.count("/output_tokens"), 200u);  // usage.completion_tokens: 5 per answer
+  EXPECT_GT(r.number("/output_tokens_per_s"), 0.0);
+}
+
+TEST(loadgen, openai_target_streams_through_the_front_door) {
+  mock_upstream mock({"--chunks", "5", "--chunk-interval-ms", "2"});
+  gateway qgate(mock.base_url());
+  report r(run_loadgen({"--url", gateway_url(qgate), "--target", "openai", "--stream", "-c", "3",
+                        "-n", "9", "--prompt-bytes", "64", "--expect-frames", "5"}));
+  EXPECT_EQ(r.count("/ok"), 9u);
+  EXPECT_EQ(r.count("/errors"), 0u);
+  EXPECT_EQ(r.count("/streams"), 9u);
+  // Five pieces per stream; the finish and usage chunks carry no tokens.
+  EXPECT_EQ(r.count("/frames"), 45u);
+  EXPECT_EQ(r.count("/lost_streams"), 0u);
+  EXPECT_EQ(r.count("/frames_lost"), 0u);
+  EXPECT_EQ(r.count("/malformed"), 0u);
+  EXPECT_EQ(r.count("/error_frames"), 0u);
+  EXPECT_EQ(r.count("/ttft_us/count"), 9u);
+  EXPECT_EQ(r.count("/gap_us/count"), 36u);
+  EXPECT_EQ(r.count("/usage_missing"), 0u);
+  EXPECT_EQ(r.count("/output_tokens"), 45u);
+  EXPECT_GT(r.number("/output_tokens_per_s"), 0.0);
+}
+
+TEST(loadgen, openai_target_counts_error_statuses) {
+  mock_upstream mock;
+  gateway qgate(mock.base_url());
+  report r(run_loadgen(
+      {"--url", gateway_url(qgate), "--target", "openai", "--model", "no-such-model", "-n", "3"}));
+  EXPECT_EQ(r.count("/ok"), 0u);
+  EXPECT_EQ(r.count("/errors"), 3u);
+  EXPECT_EQ(r.count("/output_tokens"), 0u);
 }
 
 TEST(loadgen, error_statuses_are_counted_by_code) {

@@ -1,4 +1,4 @@
-// loadgen's flags and the request it builds once: URL forms, Host header, both wire formats.
+// loadgen's flags and the request it builds once: URL forms, Host header, the three wire formats.
 #include <gtest/gtest.h>
 
 #include "tools/loadgen/cli.hpp"
@@ -48,6 +48,44 @@ TEST(LoadgenOptions, RequestsForBothTargets) {
   EXPECT_NE(theirs.find("/api/v1/services/aigc/text-generation/generation"), std::string::npos);
   EXPECT_NE(theirs.find("X-DashScope-SSE: enable\r\n"), std::string::npos);
   EXPECT_NE(theirs.find("\"incremental_output\":true"), std::string::npos);
+}
+
+TEST(LoadgenOptions, OpenaiTarget) {
+  auto stream = parse({"--target", "openai", "--stream", "--prompt-bytes", "5", "--api-key", "sk",
+                       "--model", "qwen-plus"});
+  ASSERT_TRUE(stream.options);
+  EXPECT_EQ(stream.options->target, sse_dialect::openai);
+  EXPECT_EQ(effective_path(*stream.options), "/v1/chat/completions");
+  const auto request = build_request(*stream.options);
+  EXPECT_EQ(request.rfind("POST /v1/chat/completions HTTP/1.1\r\n", 0), 0u) << request;
+  EXPECT_NE(request.find("Authorization: Bearer sk\r\n"), std::string::npos);
+  EXPECT_NE(request.find("Accept: text/event-stream\r\n"), std::string::npos);
+  EXPECT_EQ(request.find("X-DashScope-SSE"), std::string::npos);
+  const auto body = request.substr(request.find("\r\n\r\n") + 4);
+  EXPECT_EQ(body,
+            R"({"model":"qwen-plus","messages":[{"role":"user","content":"hello"}],"stream":true,)"
+            R"("stream_options":{"include_usage":true}})");
+  EXPECT_NE(request.find("Content-Length: " + std::to_string(body.size()) + "\r\n"),
+            std::string::npos);
+
+  auto unary = parse({"--target", "openai", "--prompt-bytes", "5"});
+  ASSERT_TRUE(unary.options);
+  const auto plain = build_request(*unary.options);
+  EXPECT_NE(plain.find("Accept: application/json\r\n"), std::string::npos);
+  EXPECT_EQ(plain.find("Authorization:"), std::string::npos);
+  EXPECT_EQ(plain.substr(plain.find("\r\n\r\n") + 4),
+            R"({"model":"qwen-turbo","messages":[{"role":"user","content":"hello"}],)"
+            R"("stream":false})");
+
+  // A path in the URL wins over the default (vLLM, Ollama and DashScope serve other prefixes).
+  auto compatible = parse(
+      {"--target", "openai", "--url", "http://127.0.0.1:8001/compatible-mode/v1/chat/completions"});
+  ASSERT_TRUE(compatible.options);
+  EXPECT_EQ(effective_path(*compatible.options), "/compatible-mode/v1/chat/completions");
+
+  const auto bad = parse({"--target", "anthropic"});
+  EXPECT_FALSE(bad.options);
+  EXPECT_NE(bad.exit_code, 0);
 }
 
 TEST(LoadgenOptions, RateSelectsTheOpenLoop) {

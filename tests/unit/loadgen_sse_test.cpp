@@ -1,5 +1,6 @@
 // loadgen's SSE frame accounting: fed whole and split at every byte offset, it must count the
-// same frames; lost, malformed and [DONE] cases for both dialects.
+// same frames; lost, malformed and [DONE] cases and the usage reported, for the native dialects
+// (OpenAI's is in loadgen_openai_test.cpp).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -28,24 +29,29 @@ struct fed {
   sse_counts counts;
   std::size_t completed = 0;
   bool lost = false;
+  std::uint64_t output_tokens = 0;
 };
 
 fed feed_split(sse_dialect dialect, const std::string& bytes, std::size_t at) {
-  sse_accounting a(dialect);
+  wire_reader reader(dialect);
+  sse_accounting a(reader);
   fed out;
   out.completed += a.feed(std::string_view(bytes).substr(0, at));
   out.completed += a.feed(std::string_view(bytes).substr(at));
   out.counts = a.counts();
   out.lost = a.lost();
+  out.output_tokens = a.output_tokens();
   return out;
 }
 
 fed feed_bytewise(sse_dialect dialect, const std::string& bytes) {
-  sse_accounting a(dialect);
+  wire_reader reader(dialect);
+  sse_accounting a(reader);
   fed out;
   for (const char c : bytes) out.completed += a.feed(std::string_view(&c, 1));
   out.counts = a.counts();
   out.lost = a.lost();
+  out.output_tokens = a.output_tokens();
   return out;
 }
 
@@ -56,6 +62,9 @@ void expect_same(const fed& got, const fed& want, std::size_t at) {
   EXPECT_EQ(got.counts.errors, want.counts.errors) << "split at " << at;
   EXPECT_EQ(got.counts.ended, want.counts.ended) << "split at " << at;
   EXPECT_EQ(got.completed, want.completed) << "split at " << at;
+  EXPECT_EQ(got.counts.finished, want.counts.finished) << "split at " << at;
+  EXPECT_EQ(got.counts.usage_seen, want.counts.usage_seen) << "split at " << at;
+  EXPECT_EQ(got.output_tokens, want.output_tokens) << "split at " << at;
 }
 
 TEST(LoadgenSse, GatewayStreamWholeAndSplitAtEveryOffset) {
@@ -158,12 +167,67 @@ TEST(LoadgenSse, DashscopeWithoutFinalEventIsLost) {
   EXPECT_EQ(g.counts.malformed, 1u);
 }
 
+TEST(LoadgenSse, GatewayUsageGivesTheOutputTokens) {
+  const std::string s =
+      "data: {\"content\":\"a\",\"finish_reason\":null}\n\n"
+      "data: {\"content\":\"\",\"finish_reason\":\"stop\",\"usage\":{\"input_tokens\":10,"
+      "\"output_tokens\":15,\"total_tokens\":25}}\n\n"
+      "data: [DONE]\n\n";
+  const fed whole = feed_split(sse_dialect::gateway, s, s.size());
+  EXPECT_TRUE(whole.counts.usage_seen);
+  EXPECT_TRUE(whole.counts.finished);
+  EXPECT_EQ(whole.output_tokens, 15u);
+  for (std::size_t at = 0; at <= s.size(); ++at) {
+    expect_same(feed_split(sse_dialect::gateway, s, at), whole, at);
+  }
+  // No usage (good_gateway's has no output_tokens): the content frames are counted instead.
+  const fed without = feed_split(sse_dialect::gateway, good_gateway, 9);
+  EXPECT_FALSE(without.counts.usage_seen);
+  EXPECT_EQ(without.output_tokens, 3u);
+}
+
+TEST(LoadgenSse, DashscopeUsageIsCumulativeAndTheLastOneCounts) {
+  const auto event = [](std::string_view text, std::string_view finish, int output) {
+    return "data:{\"output\":{\"choices\":[{\"message\":{\"content\":\"" + std::string(text) +
+           "\"},\"finish_reason\":\"" + std::string(finish) +
+           "\"}]},\"usage\":{\"input_tokens\":4,\"output_tokens\":" + std::to_string(output) +
+           "}}\n\n";
+  };
+  const std::string s = event("a", "null", 1) + event("b", "null", 2) + event("", "stop", 2);
+  const fed whole = feed_split(sse_dialect::dashscope, s, s.size());
+  EXPECT_EQ(whole.counts.content, 3u);
+  EXPECT_TRUE(whole.counts.ended);
+  EXPECT_EQ(whole.output_tokens, 2u);
+  for (std::size_t at = 0; at <= s.size(); ++at) {
+    expect_same(feed_split(sse_dialect::dashscope, s, at), whole, at);
+  }
+  // The text format names the finish reason on `output` itself.
+  const fed text =
+      feed_split(sse_dialect::dashscope,
+                 "data:{\"output\":{\"finish_reason\":\"stop\",\"text\":\"x\"}}\n\n", 4);
+  EXPECT_TRUE(text.counts.ended);
+  EXPECT_FALSE(text.lost);
+}
+
+TEST(LoadgenSse, DashscopeErrorEventIsAnErrorFrame) {
+  const std::string s =
+      "id:1\nevent:error\n:HTTP_STATUS/429\n"
+      "data:{\"code\":\"Throttling\",\"message\":\"Requests throttled\",\"request_id\":\"r\"}"
+      "\n\n";
+  const fed f = feed_split(sse_dialect::dashscope, s, 30);
+  EXPECT_EQ(f.counts.errors, 1u);
+  EXPECT_EQ(f.counts.malformed, 0u);
+  EXPECT_TRUE(f.lost);
+}
+
 TEST(LoadgenSse, ResetStartsOver) {
-  sse_accounting a(sse_dialect::gateway);
+  wire_reader reader(sse_dialect::gateway);
+  sse_accounting a(reader);
   (void)a.feed(good_gateway);
   a.reset();
   (void)a.feed("data: {\"content\":\"x\"");
   EXPECT_EQ(a.counts().frames, 0u);
+  EXPECT_FALSE(a.counts().usage_seen);
   EXPECT_TRUE(a.lost());
 }
 

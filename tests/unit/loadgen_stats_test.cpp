@@ -1,9 +1,12 @@
-// Percentile math of loadgen's histogram against distributions whose percentiles are known.
+// Percentile math of loadgen's histogram against distributions whose percentiles are known; the
+// run result's rates and the report fields derived from them.
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <string>
 
 #include "tools/loadgen/histogram.hpp"
+#include "tools/loadgen/report.hpp"
 #include "tools/loadgen/run_result.hpp"
 
 namespace qgate::loadgen {
@@ -96,6 +99,36 @@ TEST(LoadgenRunResult, RatesErrorsAndMerge) {
   EXPECT_EQ(a.completed, 1500u);
   EXPECT_EQ(a.errors(), 17u);
   EXPECT_DOUBLE_EQ(a.requests_per_second(), 750.0);  // the longest thread's window
+}
+
+TEST(LoadgenRunResult, OutputTokensPerSecondAndBadBodies) {
+  run_result a;
+  a.measured_ns = 2'000'000'000;
+  a.output_tokens = 300;
+  a.bad_bodies = 2;
+  a.statuses[200] = 10;
+  run_result b;
+  b.output_tokens = 100;
+  b.usage_missing = 3;
+  b.bad_bodies = 1;
+  a.merge(b);
+  EXPECT_EQ(a.output_tokens, 400u);
+  EXPECT_EQ(a.usage_missing, 3u);
+  EXPECT_EQ(a.bad_bodies, 3u);
+  EXPECT_EQ(a.errors(), 3u);  // a 200 whose body is not an answer is an error
+  EXPECT_DOUBLE_EQ(a.output_tokens_per_second(), 200.0);
+  EXPECT_DOUBLE_EQ(run_result{}.output_tokens_per_second(), 0.0);
+
+  run_options o;
+  o.target = sse_dialect::openai;
+  const std::string json = format_json(o, a);
+  EXPECT_NE(json.find("\"target\":\"openai\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"output_tokens\":400,\"output_tokens_per_s\":200.0,"), std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"bad_bodies\":3"), std::string::npos) << json;
+  const std::string human = format_human(o, a);
+  EXPECT_NE(human.find("400 output, 200.0 output tokens/s"), std::string::npos) << human;
+  EXPECT_NE(human.find("3 answers reported no usage"), std::string::npos) << human;
 }
 
 }  // namespace

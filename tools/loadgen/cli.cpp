@@ -42,10 +42,13 @@ cli_result parse_cli(int argc, const char* const* argv) {
   double rate = 0;
   bool quiet = false;
 
-  CLI::App app{"loadgen: HTTP load generator for qgate's chat API (and DashScope's native one)"};
+  CLI::App app{
+      "loadgen: HTTP load generator for qgate's chat APIs, DashScope's and OpenAI-compatible ones"};
   app.add_option("--url", url, "server base URL, http://HOST:PORT[/path]")->capture_default_str();
-  app.add_option("--target", target, "wire format: gateway (qgate API) or dashscope (native)")
-      ->check(CLI::IsMember({"gateway", "dashscope"}))
+  app.add_option("--target", target,
+                 "wire format: gateway (qgate API), dashscope (native) or openai (Chat "
+                 "Completions, /v1/chat/completions)")
+      ->check(CLI::IsMember({"gateway", "dashscope", "openai"}))
       ->capture_default_str();
   app.add_option("--model", o.model, "model name")->capture_default_str();
   app.add_option("--api-key", o.api_key, "sent as Authorization: Bearer KEY");
@@ -93,7 +96,9 @@ cli_result parse_cli(int argc, const char* const* argv) {
     return {std::nullopt, out.str() + err.str(), code};
   }
   if (!parse_url(url, o)) return {std::nullopt, "bad --url " + url + "\n", 2};
-  o.target = target == "gateway" ? sse_dialect::gateway : sse_dialect::dashscope;
+  for (const auto d : {sse_dialect::gateway, sse_dialect::dashscope, sse_dialect::openai}) {
+    if (target == dialect_name(d)) o.target = d;
+  }
   if (rate > 0) {
     o.mode = load_mode::open;
     o.rate = rate;

@@ -31,6 +31,8 @@ void connection::write() {
   frames_seen_ = 0;
   body_bytes_ = 0;
   sse_.reset();
+  answer_.clear();
+  answer_too_large_ = false;
   parser_.emplace();
   parser_->body_limit(boost::none);  // streams are as long as the server makes them
   net::async_write(socket_, net::buffer(worker_.request()), [this](error_code ec, std::size_t) {
@@ -53,7 +55,15 @@ void connection::on_read(error_code ec) {
   last_activity_ns_ = t;
   const std::size_t n = body_.size() - parser_->get().body().size;
   body_bytes_ += n;
-  if (n != 0 && worker_.options().stream && parser_->get().result_int() / 100 == 2) {
+  const bool success = parser_->get().result_int() / 100 == 2;
+  if (n != 0 && success && !worker_.options().stream && measured_) {
+    if (answer_.size() + n <= max_body_bytes) {
+      answer_.append(body_.data(), n);
+    } else {
+      answer_too_large_ = true;
+    }
+  }
+  if (n != 0 && worker_.options().stream && success) {
     const std::size_t frames = sse_.feed({body_.data(), n});
     if (frames != 0 && measured_) {
       auto& r = worker_.result();
@@ -83,6 +93,10 @@ void connection::complete() {
     r.latency.record(t - intended_ns_);
     ++r.completed;
     ++r.statuses[status];
+    if (success && !account_answer(r)) {
+      good = false;
+      ++r.bad_bodies;
+    }
     if (success && worker_.options().stream) {
       const auto& c = sse_.counts();
       ++r.streams;
@@ -101,6 +115,18 @@ void connection::complete() {
   reused_ = open_;
   busy_ = false;
   worker_.on_idle(*this);
+}
+
+bool connection::account_answer(run_result& r) {
+  if (worker_.options().stream) {
+    r.output_tokens += sse_.output_tokens();
+    if (!sse_.counts().usage_seen) ++r.usage_missing;
+    return true;
+  }
+  const body_verdict v = answer_too_large_ ? body_verdict{} : reader_.read_body(answer_);
+  r.output_tokens += v.output_tokens.value_or(0);
+  if (!v.output_tokens) ++r.usage_missing;
+  return v.ok;
 }
 
 void connection::fail(const char* kind, error_code ec) {
@@ -122,6 +148,7 @@ void connection::fail(const char* kind, error_code ec) {
     const bool streaming = worker_.options().stream && parser_ && parser_->is_header_done() &&
                            parser_->get().result_int() / 100 == 2;
     if (streaming) {
+      (void)account_answer(r);  // the tokens that came before the cut
       ++r.streams;
       ++r.lost_streams;
       r.frames += sse_.counts().content;

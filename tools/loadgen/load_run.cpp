@@ -21,6 +21,9 @@
 #include <thread>
 #include <vector>
 
+#include "tools/loadgen/sse_accounting.hpp"
+#include "tools/loadgen/wire_reader.hpp"
+
 namespace qgate::loadgen {
 namespace {
 
@@ -31,6 +34,8 @@ using boost::system::error_code;
 
 constexpr auto tick_period = std::chrono::milliseconds(10);
 constexpr std::size_t read_chunk_bytes = 4096;
+// A 2xx non-stream body longer than this is not kept to be checked: it counts as a bad body.
+constexpr std::size_t max_body_bytes = std::size_t{4} << 20;
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -43,8 +48,8 @@ class worker;
 
 class connection {
  public:
-  connection(worker& w, net::io_context& io, sse_dialect dialect)
-      : worker_(w), socket_(io), sse_(dialect) {}
+  connection(worker& w, net::io_context& io, wire_reader& reader)
+      : worker_(w), socket_(io), reader_(reader), sse_(reader) {}
   // Sends one request whose latency counts from `intended_ns`; measured ones are recorded.
   void start(std::int64_t intended_ns, bool measured);
   // Aborts what is under way, counted as `kind` (stall, unfinished).
@@ -59,6 +64,8 @@ class connection {
   void read();
   void on_read(error_code ec);
   void complete();
+  // Adds the output tokens of a 2xx answer; false when a non-stream body is not a success.
+  [[nodiscard]] bool account_answer(run_result& r);
   void fail(const char* kind, error_code ec);
   void close();
 
@@ -67,7 +74,10 @@ class connection {
   boost::beast::flat_buffer buffer_;
   std::optional<http::response_parser<http::buffer_body>> parser_;
   std::array<char, read_chunk_bytes> body_{};
+  wire_reader& reader_;
   sse_accounting sse_;
+  std::string answer_;  // a 2xx non-stream body, kept to be checked at the end
+  bool answer_too_large_ = false;
   bool open_ = false, busy_ = false, connecting_ = false, reused_ = false, retried_ = false;
   const char* abort_kind_ = nullptr;
   bool measured_ = false;
@@ -144,7 +154,7 @@ class worker {
   }
 
   void add_connection() {
-    connections_.push_back(std::make_unique<connection>(*this, io_, o_.target));
+    connections_.push_back(std::make_unique<connection>(*this, io_, reader_));
     ++result_.connections;
   }
 
@@ -236,6 +246,7 @@ class worker {
   net::steady_timer timer_;
   net::steady_timer arrival_timer_{io_};
   tcp::endpoint endpoint_;
+  wire_reader reader_{o_.target};  // one parser for all of this thread's connections
   std::vector<std::unique_ptr<connection>> connections_;
   std::vector<connection*> idle_;
   std::deque<std::pair<std::int64_t, bool>> queue_;

@@ -1,4 +1,5 @@
 // Latencies are printed in microseconds: the gateway's added latency lives at that scale.
+// Output tokens/s is total output tokens over the measured time, whatever the target.
 #include "tools/loadgen/report.hpp"
 
 #include <fmt/format.h>
@@ -28,17 +29,13 @@ void json_histogram(std::string& out, std::string_view name, const histogram& h)
                  us(h.percentile(99)), us(h.percentile(99.9)), us(h.max()));
 }
 
-std::string_view target_name(const run_options& o) {
-  return o.target == sse_dialect::gateway ? "gateway" : "dashscope";
-}
-
 }  // namespace
 
 std::string format_human(const run_options& o, const run_result& r) {
   std::string out;
   auto it = std::back_inserter(out);
-  fmt::format_to(it, "target     {} http://{}:{}{} ({}{})\n", target_name(o), o.host, o.port,
-                 effective_path(o), o.stream ? "stream" : "non-stream",
+  fmt::format_to(it, "target     {} http://{}:{}{} ({}{})\n", dialect_name(o.target), o.host,
+                 o.port, effective_path(o), o.stream ? "stream" : "non-stream",
                  o.mode == load_mode::closed
                      ? fmt::format(", closed loop, concurrency {}", o.concurrency)
                      : fmt::format(", open loop, {} req/s", o.rate));
@@ -48,6 +45,13 @@ std::string format_human(const run_options& o, const run_result& r) {
   human_histogram(out, "latency", r.latency);
   human_histogram(out, "ttft", r.ttft);
   human_histogram(out, "chunk gap", r.gap);
+  fmt::format_to(it, "tokens     {} output, {:.1f} output tokens/s", r.output_tokens,
+                 r.output_tokens_per_second());
+  if (r.usage_missing != 0) {
+    fmt::format_to(it, " ({} answers reported no usage: {})", r.usage_missing,
+                   o.stream ? "their content frames counted" : "counted as 0");
+  }
+  out += '\n';
   if (o.stream) {
     fmt::format_to(it,
                    "streams    {} read, {} lost, {} stalled; frames {} ({} malformed, {} error, "
@@ -56,6 +60,7 @@ std::string format_human(const run_options& o, const run_result& r) {
                    r.frames_lost);
   }
   fmt::format_to(it, "errors     {}", r.errors());
+  if (r.bad_bodies != 0) fmt::format_to(it, "  bad body: {}", r.bad_bodies);
   for (const auto& [status, n] : r.statuses) {
     if (status < 200 || status >= 300) fmt::format_to(it, "  http {}: {}", status, n);
   }
@@ -71,7 +76,7 @@ std::string format_json(const run_options& o, const run_result& r) {
                  "{{\"target\":\"{}\",\"stream\":{},\"mode\":\"{}\",\"concurrency\":{},"
                  "\"rate\":{},\"completed\":{},\"ok\":{},\"seconds\":{:.6f},\"rps\":{:.1f},"
                  "\"connections\":{},\"errors\":{}",
-                 target_name(o), o.stream, o.mode == load_mode::closed ? "closed" : "open",
+                 dialect_name(o.target), o.stream, o.mode == load_mode::closed ? "closed" : "open",
                  o.concurrency, o.rate, r.completed, r.ok, static_cast<double>(r.measured_ns) / 1e9,
                  r.requests_per_second(), r.connections, r.errors());
   out += ",\"statuses\":{";
@@ -92,9 +97,11 @@ std::string format_json(const run_options& o, const run_result& r) {
   json_histogram(out, "gap_us", r.gap);
   fmt::format_to(it,
                  ",\"streams\":{},\"lost_streams\":{},\"stalled\":{},\"frames\":{},"
-                 "\"malformed\":{},\"error_frames\":{},\"frames_lost\":{}}}\n",
+                 "\"malformed\":{},\"error_frames\":{},\"frames_lost\":{},\"bad_bodies\":{},"
+                 "\"output_tokens\":{},\"output_tokens_per_s\":{:.1f},\"usage_missing\":{}}}\n",
                  r.streams, r.lost_streams, r.stalled, r.frames, r.malformed, r.error_frames,
-                 r.frames_lost);
+                 r.frames_lost, r.bad_bodies, r.output_tokens, r.output_tokens_per_second(),
+                 r.usage_missing);
   return out;
 }
 

@@ -12,8 +12,15 @@ namespace qgate::loadgen {
 
 std::string effective_path(const run_options& o) {
   if (!o.path.empty()) return o.path;
-  return o.target == sse_dialect::gateway ? "/api/llm/chat"
-                                          : "/api/v1/services/aigc/text-generation/generation";
+  switch (o.target) {
+    case sse_dialect::gateway:
+      return "/api/llm/chat";
+    case sse_dialect::dashscope:
+      return "/api/v1/services/aigc/text-generation/generation";
+    case sse_dialect::openai:
+      return "/v1/chat/completions";
+  }
+  return "/api/llm/chat";
 }
 
 std::optional<std::string> resolve_host(run_options& o) {
@@ -60,17 +67,25 @@ std::string build_request(const run_options& o) {
   prompt.reserve(o.prompt_bytes);
   constexpr std::string_view filler = "hello qgate ";
   while (prompt.size() < o.prompt_bytes) prompt.push_back(filler[prompt.size() % filler.size()]);
-  if (prompt.empty()) prompt = "x";  // both APIs reject empty content
+  if (prompt.empty()) prompt = "x";  // the APIs reject empty content
 
   std::string body;
   const std::string message = "{\"role\":\"user\",\"content\":\"" + prompt + "\"}";
-  if (o.target == sse_dialect::gateway) {
-    body = "{\"model\":\"" + o.model + "\",\"messages\":[" + message + "]";
-    body += o.stream ? ",\"stream\":true}" : "}";
-  } else {
-    body = "{\"model\":\"" + o.model + "\",\"input\":{\"messages\":[" + message +
-           "]},\"parameters\":{\"result_format\":\"message\",\"incremental_output\":";
-    body += o.stream ? "true}}" : "false}}";
+  switch (o.target) {
+    case sse_dialect::gateway:
+      body = "{\"model\":\"" + o.model + "\",\"messages\":[" + message + "]";
+      body += o.stream ? ",\"stream\":true}" : "}";
+      break;
+    case sse_dialect::dashscope:
+      body = "{\"model\":\"" + o.model + "\",\"input\":{\"messages\":[" + message +
+             "]},\"parameters\":{\"result_format\":\"message\",\"incremental_output\":";
+      body += o.stream ? "true}}" : "false}}";
+      break;
+    case sse_dialect::openai:
+      // include_usage: the last chunk reports completion_tokens, which tokens/s is made of.
+      body = "{\"model\":\"" + o.model + "\",\"messages\":[" + message + "],\"stream\":";
+      body += o.stream ? "true,\"stream_options\":{\"include_usage\":true}}" : "false}";
+      break;
   }
 
   std::string request = "POST " + effective_path(o) +

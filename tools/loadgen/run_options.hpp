@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "tools/loadgen/sse_accounting.hpp"
+#include "tools/loadgen/sse_dialect.hpp"
 
 namespace qgate::loadgen {
 

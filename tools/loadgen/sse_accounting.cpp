@@ -3,13 +3,11 @@
 #include "tools/loadgen/sse_accounting.hpp"
 
 namespace qgate::loadgen {
-namespace {
 
-bool looks_like_object(std::string_view data) {
-  return data.size() >= 2 && data.front() == '{' && data.back() == '}';
+bool sse_accounting::lost() const {
+  if (!counts_.ended || counts_.malformed != 0) return true;
+  return reader_.dialect() == sse_dialect::openai && !counts_.finished;
 }
-
-}  // namespace
 
 void sse_accounting::reset() {
   counts_ = {};
@@ -73,35 +71,18 @@ void sse_accounting::on_event() {
   has_data_ = false;
 }
 
-// True for a content frame; counts the end marker, error frames and malformed data itself.
+// True for a content frame; counts the end marker, error frames, malformed data and usage.
 bool sse_accounting::judge(std::string_view data) {
-  if (dialect_ == sse_dialect::gateway) {
-    if (data == "[DONE]") {
-      counts_.ended = true;
-      return false;
-    }
-    if (!looks_like_object(data)) {
-      ++counts_.malformed;
-      return false;
-    }
-    if (data.find("\"content\":") != std::string_view::npos) return true;
-    if (data.find("\"code\":") != std::string_view::npos) {
-      ++counts_.errors;
-      return false;
-    }
-    ++counts_.malformed;
-    return false;
+  const frame_verdict v = reader_.read_frame(data);
+  if (v.malformed) ++counts_.malformed;
+  if (v.error) ++counts_.errors;
+  if (v.finished) counts_.finished = true;
+  if (v.ends_stream) counts_.ended = true;
+  if (v.output_tokens) {
+    counts_.usage_seen = true;
+    counts_.usage_output_tokens = *v.output_tokens;
   }
-  if (!looks_like_object(data) || data.find("\"output\":") == std::string_view::npos) {
-    ++counts_.malformed;
-    return false;
-  }
-  // The last event names a real finish reason; the others carry the string "null".
-  const auto reason = data.find("\"finish_reason\":\"");
-  if (reason != std::string_view::npos && data.compare(reason + 17, 5, "null\"") != 0) {
-    counts_.ended = true;
-  }
-  return true;
+  return v.content;
 }
 
 }  // namespace qgate::loadgen

@@ -1,6 +1,6 @@
 // Counts the SSE frames of one response body as its bytes arrive, split anywhere: content frames,
-// malformed frames, the end marker. It checks shape, not full JSON, so that the load generator
-// stays cheap next to the server it measures.
+// malformed and error frames, the end of generation and of the stream, and the output tokens the
+// server reports. Framing is here; what each event's data means is the wire_reader's call.
 #pragma once
 
 #include <cstddef>
@@ -8,20 +8,20 @@
 #include <string>
 #include <string_view>
 
-namespace qgate::loadgen {
+#include "tools/loadgen/sse_dialect.hpp"
+#include "tools/loadgen/wire_reader.hpp"
 
-// Which wire format the stream speaks.
-enum class sse_dialect {
-  gateway,    // qgate's API: `data: {"content":…}` frames, then `data: [DONE]`
-  dashscope,  // DashScope native: `data:{"output":…}` events; the end is a non-null finish_reason
-};
+namespace qgate::loadgen {
 
 struct sse_counts {
   std::uint64_t frames = 0;     // events with data, the end marker included
   std::uint64_t content = 0;    // well-formed content frames
   std::uint64_t malformed = 0;  // data that is not a well-formed frame, or data after the end
-  std::uint64_t errors = 0;     // in-stream error frames (`{"code":…}` in the gateway dialect)
-  bool ended = false;           // [DONE] (gateway) or the final event (dashscope) was seen
+  std::uint64_t errors = 0;     // in-stream error frames
+  bool finished = false;        // a frame named a finish reason
+  bool ended = false;           // [DONE] (gateway, openai) or the final event (dashscope) was seen
+  bool usage_seen = false;      // a frame reported usage
+  std::uint64_t usage_output_tokens = 0;  // the last usage reported (DashScope's is cumulative)
 };
 
 class sse_accounting {
@@ -29,13 +29,19 @@ class sse_accounting {
   // A line longer than this is malformed and skipped, so a runaway stream cannot grow memory.
   static constexpr std::size_t max_line_bytes = 1 << 20;
 
-  explicit sse_accounting(sse_dialect dialect) : dialect_(dialect) {}
+  // `reader` is shared (one per I/O thread) and must outlive this.
+  explicit sse_accounting(wire_reader& reader) : reader_(reader) {}
 
   // Feeds body bytes; returns how many content frames completed within them.
   std::size_t feed(std::string_view bytes);
   [[nodiscard]] const sse_counts& counts() const { return counts_; }
-  // A stream is lost when it did not end properly or carried malformed frames.
-  [[nodiscard]] bool lost() const { return !counts_.ended || counts_.malformed != 0; }
+  // A stream is lost when it did not end properly or carried malformed frames; an OpenAI stream
+  // also when no chunk named a finish reason.
+  [[nodiscard]] bool lost() const;
+  // The usage the server reported, or else the content frames counted.
+  [[nodiscard]] std::uint64_t output_tokens() const {
+    return counts_.usage_seen ? counts_.usage_output_tokens : counts_.content;
+  }
   void reset();
 
  private:
@@ -43,7 +49,7 @@ class sse_accounting {
   void on_event();
   [[nodiscard]] bool judge(std::string_view data);
 
-  sse_dialect dialect_;
+  wire_reader& reader_;
   sse_counts counts_;
   std::string line_;
   std::string data_;
