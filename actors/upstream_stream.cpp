@@ -1,13 +1,14 @@
 #include "actors/upstream_stream.hpp"
 
 #include "messages/actor_protocol.hpp"
-#include "upstream/response_decoder.hpp"
+#include "upstream/provider.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -43,7 +44,7 @@ class mailbox_observer final : public upstream::transfer_observer {
 
 struct stream_state {
   stream_state() = default;  // not an aggregate: see session_state in chat_session.cpp
-  std::optional<upstream::response_decoder> decoder;  // set once the call's mode is known
+  std::unique_ptr<upstream::call_decoder> decoder;  // set once the call's provider is known
   std::vector<upstream::decoded> out;
   std::optional<std::int64_t> retry_after_s;  // from the response head
 };
@@ -68,7 +69,7 @@ upstream_actor::behavior_type upstream_stream(upstream_actor::stateful_pointer<s
                                               session_actor session, upstream::http_call call,
                                               upstream::transfer_limits limits,
                                               std::shared_ptr<upstream::curl_driver> driver) {
-  self->state.decoder.emplace(call.stream);
+  self->state.decoder = upstream::make_decoder(call.kind, call.stream);
   auto observer = std::make_shared<mailbox_observer>(caf::actor_cast<upstream_actor>(self));
   const auto id = driver->start(std::move(call), limits, std::move(observer));
   // Whatever ends this actor (session gone, shutdown) also ends the transfer — unless the transfer

@@ -85,6 +85,12 @@ openai_error_reply map_openai_error(const error& err) {
       return {400, "invalid_request_error", {}, "The request could not be parsed."};
     case errc::unauthorized:
       return {401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided."};
+    case errc::upstream_unauthorized:
+      // Not the caller's key: a 401 would tell an SDK user to fix theirs.
+      return {502, "upstream_error", "upstream_auth_failed",
+              "The upstream rejected the gateway's own credential (not your API key); the "
+              "operator has been told. " +
+                  or_default("")};
     case errc::not_found:
       return {404, "invalid_request_error", "unknown_url", or_default("Unknown request URL.")};
     case errc::method_not_allowed:
@@ -103,6 +109,13 @@ openai_error_reply map_openai_error(const error& err) {
               "Rate limit reached: " + or_default("too many requests") +
                   ". Please retry after the time given in Retry-After."};
     case errc::upstream_error:
+      // DashScope refusing the request itself (a prompt too long, a schema it does not take) is
+      // the caller's to fix, as OpenAI reports it; anything else is the upstream failing.
+      if (err.upstream_status == 400) {
+        const bool too_long = err.detail.find("Range of input length") != std::string::npos;
+        return {400, "invalid_request_error", too_long ? "context_length_exceeded" : "",
+                "The upstream refused the request: " + or_default("invalid request")};
+      }
       return {502, "upstream_error", "upstream_error", "Upstream error: " + or_default("unknown")};
     case errc::timeout:
       return {504, "timeout", "timeout",

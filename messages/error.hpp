@@ -15,6 +15,7 @@ enum class errc {
   invalid_messages,
   invalid_params,
   unauthorized,
+  upstream_unauthorized,  // DashScope refused qgate's own key (or none is configured)
   not_found,
   method_not_allowed,
   payload_too_large,
@@ -38,6 +39,9 @@ struct error {
   errc code = errc::internal_error;
   std::string detail;
   std::string param;  // the request field at fault, when one is (OpenAI's `param`)
+  // upstream_error: the status the upstream refused the call with (0: no answer, or a 2xx stream
+  // that failed). The OpenAI door tells a refused request (400) from a failing upstream by it.
+  long upstream_status = 0;
 };
 
 inline error make_error(errc code, std::string detail = {}, std::string param = {}) {

@@ -23,6 +23,7 @@ error_reply map_error(const error& err) {
     case errc::invalid_params:
       return {400, "INVALID_PARAMS", with_detail("参数错误:", err.detail)};
     case errc::unauthorized:
+    case errc::upstream_unauthorized:  // the spec: 401 also when DashScope rejects the key
       return {401, "UNAUTHORIZED", "未授权:API Key缺失或无效"};
     case errc::not_found:
       return {404, "NOT_FOUND", "资源不存在"};

@@ -2,22 +2,15 @@
 #pragma once
 
 #include "messages/chat.hpp"
+#include "upstream/http_call.hpp"
 
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace qgate::upstream {
 
 inline constexpr std::string_view generation_path =
     "/api/v1/services/aigc/text-generation/generation";
-
-struct http_call {
-  std::string url;
-  std::vector<std::string> headers;  // "Name: value"
-  std::string body;
-  bool stream = false;
-};
 
 // The URL for a base such as `https://dashscope.aliyuncs.com` (or one already ending in /api/v1).
 std::string generation_url(std::string_view base_url);

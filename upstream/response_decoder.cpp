@@ -1,33 +1,11 @@
+// The DashScope native decoder: message and text result formats, `event:result` and `event:error`
+// SSE frames, and a whole JSON body.
 #include "upstream/response_decoder.hpp"
 
-#include "messages/untrusted_text.hpp"
-
-#include <simdjson.h>
+#include "upstream/decoder_parts.hpp"
 
 namespace qgate::upstream {
 namespace {
-
-// One parser per thread: parsing reuses its buffers instead of allocating per event.
-simdjson::dom::parser& thread_parser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
-}
-
-error unparsable(std::string_view what) {
-  return make_error(errc::upstream_error, "无法解析的上游响应 (" + std::string(what) + ")");
-}
-
-std::optional<finish_reason> parse_finish_reason(simdjson::dom::element holder) {
-  std::string_view reason;
-  if (holder["finish_reason"].get(reason) != simdjson::SUCCESS || reason == "null" ||
-      reason.empty()) {
-    return std::nullopt;
-  }
-  if (reason == "length") return finish_reason::length;
-  if (reason == "tool_calls") return finish_reason::tool_calls;
-  if (reason == "content_filter") return finish_reason::content_filter;
-  return finish_reason::stop;
-}
 
 token_usage parse_usage(simdjson::dom::element root) {
   token_usage usage;
@@ -49,46 +27,6 @@ token_usage parse_usage(simdjson::dom::element root) {
     usage.reasoning_tokens = count;
   }
   return usage;
-}
-
-// `message.tool_calls`: each entry a whole call (non-stream) or a fragment of one (stream).
-[[nodiscard]] result<std::vector<tool_call_delta>> parse_tool_calls(
-    simdjson::dom::element message) {
-  std::vector<tool_call_delta> calls;
-  simdjson::dom::array items;
-  if (message["tool_calls"].get(items) != simdjson::SUCCESS) return calls;
-  std::int64_t position = 0;
-  for (simdjson::dom::element item : items) {
-    tool_call_delta call;
-    if (item["index"].get(call.index) != simdjson::SUCCESS) call.index = position;
-    if (call.index < 0 || call.index > 127) return unparsable("tool call index out of range");
-    std::string_view text;
-    if (item["id"].get(text) == simdjson::SUCCESS) call.id = text;
-    if (item["function"]["name"].get(text) == simdjson::SUCCESS) call.name = text;
-    if (item["function"]["arguments"].get(text) == simdjson::SUCCESS) call.arguments = text;
-    calls.push_back(std::move(call));
-    ++position;
-  }
-  return calls;
-}
-
-// Fragments joined into whole calls, in index order.
-std::vector<tool_call> whole_calls(const std::vector<tool_call_delta>& fragments) {
-  std::vector<tool_call> calls;
-  std::vector<std::int64_t> indices;
-  for (const auto& fragment : fragments) {
-    std::size_t at = 0;
-    while (at < indices.size() && indices[at] != fragment.index) ++at;
-    if (at == indices.size()) {
-      indices.push_back(fragment.index);
-      calls.emplace_back();
-    }
-    auto& call = calls[at];
-    if (call.id.empty()) call.id = fragment.id;
-    if (call.name.empty()) call.name = fragment.name;
-    call.arguments += fragment.arguments;
-  }
-  return calls;
 }
 
 // Both result formats: output.choices[0].message.content ("message") or output.text ("text").
@@ -123,40 +61,11 @@ std::vector<tool_call> whole_calls(const std::vector<tool_call_delta>& fragments
   return delta;
 }
 
-chat_delta filtered_delta(const token_usage& usage) {
-  chat_delta delta;
-  delta.finish = finish_reason::content_filter;
-  delta.usage = usage;
-  return delta;
-}
-
-// A whole answer as the one and last step of a stream.
-chat_delta as_delta(chat_completion completion) {
-  chat_delta delta;
-  delta.content = std::move(completion.content);
-  delta.reasoning_content = std::move(completion.reasoning_content);
-  for (std::size_t i = 0; i < completion.tool_calls.size(); ++i) {
-    auto& call = completion.tool_calls[i];
-    delta.tool_calls.push_back({static_cast<std::int64_t>(i), std::move(call.id),
-                                std::move(call.name), std::move(call.arguments)});
-  }
-  delta.finish = completion.finish;
-  delta.usage = completion.usage;
-  return delta;
-}
-
-std::string_view sse_data_line(std::string_view body) {
-  const std::size_t at = body.find("data:");
-  if (at == std::string_view::npos) return {};
-  std::string_view line = body.substr(at + 5);
-  return line.substr(0, line.find_first_of("\r\n"));
-}
-
 }  // namespace
 
 result<chat_delta> parse_stream_event(std::string_view data) {
   simdjson::dom::element root;
-  if (thread_parser().parse(data.data(), data.size()).get(root) != simdjson::SUCCESS) {
+  if (thread_json_parser().parse(data.data(), data.size()).get(root) != simdjson::SUCCESS) {
     return unparsable("invalid JSON in stream event");
   }
   return parse_output(root);
@@ -164,7 +73,7 @@ result<chat_delta> parse_stream_event(std::string_view data) {
 
 result<chat_completion> parse_unary_response(std::string_view body) {
   simdjson::dom::element root;
-  if (thread_parser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
+  if (thread_json_parser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
     return unparsable("invalid JSON body");
   }
   auto delta = parse_output(root);
@@ -177,71 +86,6 @@ result<chat_completion> parse_unary_response(std::string_view body) {
   completion.finish = whole.finish.value_or(finish_reason::stop);
   completion.usage = whole.usage;
   return completion;
-}
-
-upstream_error_body parse_error_body(std::string_view body) {
-  simdjson::dom::element root;
-  auto& parser = thread_parser();
-  if (parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
-    const std::string_view data = sse_data_line(body);
-    if (data.empty() || parser.parse(data.data(), data.size()).get(root) != simdjson::SUCCESS) {
-      return {{}, std::string(non_json_error_message)};
-    }
-  }
-  // A string field, or empty when it is missing or of another type.
-  const auto text_at = [](simdjson::simdjson_result<simdjson::dom::element> field) {
-    std::string_view text;
-    return field.get(text) == simdjson::SUCCESS ? text : std::string_view();
-  };
-  std::string_view code = text_at(root["code"]);
-  std::string_view message = text_at(root["message"]);
-  // Compatible-mode shape: {"error":{"code","message"}}.
-  if (code.empty()) code = text_at(root["error"]["code"]);
-  if (message.empty()) message = text_at(root["error"]["message"]);
-  return {sanitize_text(code, max_error_code_bytes),
-          sanitize_text(message, max_error_message_bytes)};
-}
-
-bool is_data_inspection(const upstream_error_body& body) {
-  return body.code.find("DataInspectionFailed") != std::string::npos ||
-         body.code == "data_inspection_failed" ||
-         body.message.find("DataInspectionFailed") != std::string::npos;
-}
-
-error classify_upstream_error(long http_status, const upstream_error_body& body) {
-  std::string detail = body.code.empty() ? "HTTP " + std::to_string(http_status) : body.code;
-  if (!body.message.empty()) detail += ": " + body.message;
-  if (http_status == 401 || body.code == "InvalidApiKey" || body.code == "invalid_api_key") {
-    return make_error(errc::unauthorized, std::move(detail));
-  }
-  if (http_status == 429 || body.code.starts_with("Throttling") || body.code == "limit_requests" ||
-      body.code == "insufficient_quota") {
-    return make_error(errc::rate_limited, std::move(detail));
-  }
-  if (http_status == 408 || body.code == "RequestTimeOut" || body.code == "InternalError.Timeout") {
-    return make_error(errc::timeout, std::move(detail));
-  }
-  return make_error(errc::upstream_error, std::move(detail));
-}
-
-error classify_transfer_failure(const transfer_outcome& outcome) {
-  switch (outcome.failure) {
-    case transfer_failure::connect_timeout:
-      return make_error(errc::timeout, "upstream connect timeout");
-    case transfer_failure::first_byte_timeout:
-      return make_error(errc::timeout, "upstream first byte timeout");
-    case transfer_failure::idle_timeout:
-      return make_error(errc::timeout, "upstream idle timeout");
-    case transfer_failure::total_timeout:
-      return make_error(errc::timeout, "upstream total timeout");
-    case transfer_failure::connect_failed:
-      return make_error(errc::upstream_error, "连接失败: " + outcome.message);
-    case transfer_failure::network:
-      return make_error(errc::upstream_error, "连接中断: " + outcome.message);
-    case transfer_failure::none:
-      break;
-  }
-  return make_error(errc::upstream_error, "上游响应在结束前中断");
 }
 
 void response_decoder::emit(decoded value, std::vector<decoded>& out) {
@@ -332,9 +176,7 @@ void response_decoder::on_end(const transfer_outcome& outcome, std::vector<decod
     if (stream_) {
       emit(filtered_delta({}), out);
     } else {
-      chat_completion filtered;
-      filtered.finish = finish_reason::content_filter;
-      emit(std::move(filtered), out);
+      emit(filtered_completion(), out);
     }
     return;
   }

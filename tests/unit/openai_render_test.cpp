@@ -194,18 +194,32 @@ TEST(openai_render, models_list_and_one_model) {
 }
 
 TEST(openai_render, every_error_maps_to_an_openai_error_with_the_seed_status) {
-  const errc all[] = {errc::invalid_model,     errc::invalid_messages,  errc::invalid_params,
-                      errc::unauthorized,      errc::not_found,         errc::method_not_allowed,
-                      errc::payload_too_large, errc::headers_too_large, errc::request_timeout,
-                      errc::bad_request,       errc::rate_limited,      errc::upstream_error,
-                      errc::timeout,           errc::unavailable,       errc::overloaded,
-                      errc::internal_error};
+  const errc all[] = {errc::invalid_model,
+                      errc::invalid_messages,
+                      errc::invalid_params,
+                      errc::unauthorized,
+                      errc::not_found,
+                      errc::method_not_allowed,
+                      errc::payload_too_large,
+                      errc::headers_too_large,
+                      errc::request_timeout,
+                      errc::bad_request,
+                      errc::rate_limited,
+                      errc::upstream_error,
+                      errc::timeout,
+                      errc::unavailable,
+                      errc::overloaded,
+                      errc::internal_error,
+                      errc::upstream_unauthorized};
   simdjson::dom::parser parser;
   for (const auto code : all) {
     const error err = make_error(code, hostile, "messages[0].content");
     const auto mapped = http::map_openai_error(err);
-    // The same status as the seed's API, except an unknown model: 404, as OpenAI answers it.
-    const unsigned expected = code == errc::invalid_model ? 404 : map_error(err).status;
+    // The same status as the seed's API, except an unknown model (404, as OpenAI answers it) and
+    // qgate's own upstream key refused (502: not the caller's key).
+    const unsigned expected = code == errc::invalid_model           ? 404
+                              : code == errc::upstream_unauthorized ? 502
+                                                                    : map_error(err).status;
     EXPECT_EQ(mapped.status, expected) << static_cast<int>(code);
     const auto root = parse(parser, http::openai_error_body(err));
     const auto inner = root["error"];
@@ -226,6 +240,10 @@ TEST(openai_render, the_codes_clients_look_for) {
   };
   EXPECT_EQ(code_of(errc::invalid_model), "model_not_found");
   EXPECT_EQ(code_of(errc::unauthorized), "invalid_api_key");
+  // qgate's own DashScope key refused: the caller's key is fine, so no 401 for the SDK.
+  const auto upstream_key = http::map_openai_error(make_error(errc::upstream_unauthorized));
+  EXPECT_EQ(upstream_key.status, 502u);
+  EXPECT_EQ(upstream_key.code, "upstream_auth_failed");
   EXPECT_EQ(code_of(errc::rate_limited), "rate_limit_exceeded");
   EXPECT_EQ(http::map_openai_error(make_error(errc::invalid_params)).type, "invalid_request_error");
   // An unknown model names the `model` field even when the catalog found it out.
@@ -234,6 +252,27 @@ TEST(openai_render, the_codes_clients_look_for) {
       parse(parser, http::openai_error_body(make_error(errc::invalid_model, "qwen-nope")));
   EXPECT_EQ(std::string_view(root["error"]["param"]), "model");
   EXPECT_NE(std::string_view(root["error"]["message"]).find("qwen-nope"), std::string::npos);
+}
+
+TEST(openai_render, an_upstream_refusal_is_the_callers_400_and_a_failure_a_502) {
+  auto refused = make_error(errc::upstream_error,
+                            "InvalidParameter: Range of input length should be [1, 129024]");
+  refused.upstream_status = 400;
+  const auto too_long = http::map_openai_error(refused);
+  EXPECT_EQ(too_long.status, 400u);
+  EXPECT_EQ(too_long.type, "invalid_request_error");
+  EXPECT_EQ(too_long.code, "context_length_exceeded");
+  EXPECT_NE(too_long.message.find("Range of input length"), std::string::npos);
+  refused.detail = "InvalidParameter: Temperature should be in [0.0, 2.0)";
+  EXPECT_EQ(http::map_openai_error(refused).status, 400u);
+  EXPECT_EQ(http::map_openai_error(refused).code, "");
+  for (const long status : {0L, 403L, 404L, 500L, 503L}) {
+    auto failed = make_error(errc::upstream_error, "x");
+    failed.upstream_status = status;
+    EXPECT_EQ(http::map_openai_error(failed).status, 502u) << status;
+  }
+  // The seed's API maps every DashScope error to 502, whatever the upstream said.
+  EXPECT_EQ(map_error(refused).status, 502u);
 }
 
 }  // namespace

@@ -95,7 +95,7 @@ TEST(response_decoder, stream_error_events) {
            std::string(code) + "\",\"message\":\"m\",\"request_id\":\"r\"}\n\n";
   };
   EXPECT_EQ(std::get<error>(run(true, 200, frame(401, "InvalidApiKey"), 3)[0]).code,
-            errc::unauthorized);
+            errc::upstream_unauthorized);
   EXPECT_EQ(std::get<error>(run(true, 200, frame(429, "Throttling.RateQuota"), 3)[0]).code,
             errc::rate_limited);
   const auto internal = std::get<error>(run(true, 200, frame(500, "InternalError"), 3)[0]);
@@ -117,7 +117,7 @@ TEST(response_decoder, unary_message_and_errors) {
   EXPECT_EQ(completion.usage.total_tokens, 34);
   const auto key =
       run(false, 401, R"({"code":"InvalidApiKey","message":"Invalid API-key provided."})", 4);
-  EXPECT_EQ(std::get<error>(key.at(0)).code, errc::unauthorized);
+  EXPECT_EQ(std::get<error>(key.at(0)).code, errc::upstream_unauthorized);
   const auto busy =
       run(false, 503, R"({"code":"ModelUnavailable","message":"Model is unavailable"})", 4);
   EXPECT_EQ(std::get<error>(busy.at(0)).detail, "ModelUnavailable: Model is unavailable");
