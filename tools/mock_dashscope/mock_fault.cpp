@@ -71,7 +71,57 @@ std::optional<int> marker_number(std::string_view text, std::string_view name, i
   return std::clamp(number, low, high);
 }
 
+std::optional<std::int64_t> whole_number(std::string_view text, std::int64_t high) {
+  std::int64_t number = 0;
+  const auto* end = text.data() + text.size();
+  const auto parsed = std::from_chars(text.data(), end, number);
+  if (text.empty() || parsed.ec != std::errc{} || parsed.ptr != end || number < 0) {
+    return std::nullopt;
+  }
+  return std::min(number, high);
+}
+
+// KEY:N, or KEY:N:STATUS with `with_status`; fields are split from the right, so a key may hold
+// a colon.
+std::optional<first_failures> first_marker(std::string_view text, std::string_view name,
+                                           bool with_status) {
+  const auto value = marker_text(text, name);
+  if (!value) return std::nullopt;
+  std::string_view rest = *value;
+  first_failures f;
+  if (with_status) {
+    const auto colon = rest.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    const auto status = whole_number(rest.substr(colon + 1), 999);
+    if (!status || !status_error(static_cast<int>(*status))) return std::nullopt;
+    f.status = static_cast<int>(*status);
+    rest = rest.substr(0, colon);
+  }
+  const auto colon = rest.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  const auto count = whole_number(rest.substr(colon + 1), std::numeric_limits<int>::max());
+  if (!count) return std::nullopt;
+  f.count = *count;
+  f.key = rest.substr(0, colon);
+  return f;
+}
+
 }  // namespace
+
+std::optional<upstream_error> status_error(int status) {
+  switch (status) {
+    case 500:
+      return error_of(fault::internal);
+    case 502:
+      return upstream_error{502, "ModelServiceFailed", "Failed to request model service."};
+    case 503:
+      return error_of(fault::unavailable);
+    case 504:
+      return upstream_error{504, "RequestTimeOut", "Request timed out, please try again later."};
+    default:
+      return std::nullopt;
+  }
+}
 
 std::optional<fault> fault_from_name(std::string_view name) {
   for (const auto& [text, value] : fault_names) {
@@ -159,6 +209,8 @@ markers read_markers(std::string_view text) {
   m.flaky_key = marker_text(text, "flaky");
   m.flap_key = marker_text(text, "flap");
   m.cached_tokens = marker_number(text, "cached", 0, std::numeric_limits<int>::max());
+  m.fail_first = first_marker(text, "fail-first", false);
+  m.status_first = first_marker(text, "status-first", true);
   return m;
 }
 

@@ -1,6 +1,7 @@
 // The faults the mock can play, DashScope's error bodies for them, and the per-request markers.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,18 @@ upstream_error reflected_error(fault f, std::string_view headers);
 inline constexpr std::string_view html_type = "text/html";
 std::string_view html_page();
 
+// The errors [[status-first:KEY:N:STATUS]] may give, as real HTTP statuses in both modes:
+// 500 InternalError, 502 ModelServiceFailed, 503 ModelUnavailable, 504 RequestTimeOut.
+std::optional<upstream_error> status_error(int status);
+
+// [[fail-first:KEY:N]] and [[status-first:KEY:N:STATUS]]: the first `count` requests with `key`
+// fail; `status` is 0 for fail-first.
+struct first_failures {
+  std::string key;
+  std::int64_t count = 0;
+  int status = 0;
+};
+
 // Per-request overrides found in the last user message. Markers stay in the echoed answer.
 struct markers {
   std::optional<int> chunks;         // [[chunks:N]]
@@ -63,6 +76,10 @@ struct markers {
   std::optional<std::string> flap_key;
   // [[cached:N]]: usage.prompt_tokens_details.cached_tokens (at most the input tokens).
   std::optional<int> cached_tokens;
+  // [[fail-first:KEY:N]]: the first N requests with KEY are reset before any byte.
+  std::optional<first_failures> fail_first;
+  // [[status-first:KEY:N:STATUS]]: the first N requests with KEY get status_error(STATUS).
+  std::optional<first_failures> status_first;
 };
 
 markers read_markers(std::string_view text);

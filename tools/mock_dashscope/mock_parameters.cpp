@@ -107,6 +107,11 @@ upstream_error invalid_request() {
 std::optional<upstream_error> read_parameters(simdjson::dom::element root, generation& g) {
   simdjson::dom::object parameters;
   if (root["parameters"].get(parameters) != SUCCESS) return std::nullopt;
+  return read_parameter_object(parameters, g);
+}
+
+std::optional<upstream_error> read_parameter_object(simdjson::dom::object parameters,
+                                                    generation& g) {
   if (auto failure = read_sampling(parameters, g)) return failure;
   if (auto failure = read_tools(parameters, g)) return failure;
   if (auto failure = read_tool_choice(parameters, g)) return failure;

@@ -1,6 +1,7 @@
 // Request parsing and validation; the order of checks follows what DashScope reports first.
 #include "tools/mock_dashscope/mock_request.hpp"
 
+#include "tools/mock_dashscope/mock_messages.hpp"
 #include "tools/mock_dashscope/mock_parameters.hpp"
 
 #include <simdjson.h>
@@ -19,11 +20,6 @@ constexpr std::string_view orphan_tool_message =
 
 bool known_role(std::string_view role) {
   return role == "user" || role == "assistant" || role == "system" || role == "tool";
-}
-
-// Models DashScope serves as text models; anything named qwen* is accepted too.
-bool known_model(std::string_view model) {
-  return model.starts_with("qwen") || model.starts_with("qwq") || model.starts_with("deepseek");
 }
 
 // An assistant message that calls tools: a non-empty `tool_calls` array. Such a message may have
@@ -70,20 +66,6 @@ std::optional<upstream_error> read_message(simdjson::dom::element message, gener
   return std::nullopt;
 }
 
-std::optional<upstream_error> read_messages(simdjson::dom::array messages, generation& g) {
-  if (messages.size() == 0) return invalid_parameter(std::string(bad_message));
-  bool has_user = false;
-  bool answering_calls = false;
-  for (const auto message : messages) {
-    if (auto failure = read_message(message, g, answering_calls)) return failure;
-    has_user = has_user || g.last_role == "user";
-  }
-  if (!has_user) {
-    return invalid_parameter("The input messages do not contain elements with the role of user.");
-  }
-  return std::nullopt;
-}
-
 std::optional<upstream_error> read_input(simdjson::dom::element root, generation& g) {
   simdjson::dom::object input;
   if (root["input"].get(input) != SUCCESS) {
@@ -103,6 +85,24 @@ std::optional<upstream_error> read_input(simdjson::dom::element root, generation
 }
 
 }  // namespace
+
+std::optional<upstream_error> read_messages(simdjson::dom::array messages, generation& g) {
+  if (messages.size() == 0) return invalid_parameter(std::string(bad_message));
+  bool has_user = false;
+  bool answering_calls = false;
+  for (const auto message : messages) {
+    if (auto failure = read_message(message, g, answering_calls)) return failure;
+    has_user = has_user || g.last_role == "user";
+  }
+  if (!has_user) {
+    return invalid_parameter("The input messages do not contain elements with the role of user.");
+  }
+  return std::nullopt;
+}
+
+bool known_model(std::string_view model) {
+  return model.starts_with("qwen") || model.starts_with("qwq") || model.starts_with("deepseek");
+}
 
 std::int64_t count_code_points(std::string_view text) {
   std::int64_t count = 0;
@@ -127,11 +127,15 @@ std::variant<generation, upstream_error> parse_generation(std::string_view body)
   g.model = model;
   if (auto failure = read_input(root, g)) return *failure;
   if (auto failure = read_parameters(root, g)) return *failure;
+  read_overrides(g);
+  return g;
+}
+
+void read_overrides(generation& g) {
   g.overrides = read_markers(g.last_user_content);
   if (g.overrides.cached_tokens) {
     g.cached_tokens = std::min<std::int64_t>(*g.overrides.cached_tokens, g.input_tokens);
   }
-  return g;
 }
 
 std::optional<upstream_error> check_thinking(const generation& g, bool stream) {

@@ -44,4 +44,10 @@ std::optional<upstream_error> check_thinking(const generation& g, bool stream);
 
 std::int64_t count_code_points(std::string_view text);
 
+// Models DashScope serves as text models; anything named qwen*, qwq* or deepseek* is accepted.
+bool known_model(std::string_view model);
+
+// Reads the markers of the last user message and the cached tokens they ask for.
+void read_overrides(generation& g);
+
 }  // namespace qgate::mock

@@ -13,6 +13,9 @@ namespace qgate::mock {
 
 inline constexpr std::string_view generation_path =
     "/api/v1/services/aigc/text-generation/generation";
+// OpenAI Chat Completions: DashScope's compatible mode, and what vLLM or Ollama serve.
+inline constexpr std::string_view compat_path = "/compatible-mode/v1/chat/completions";
+inline constexpr std::string_view self_hosted_compat_path = "/v1/chat/completions";
 
 struct script_step {
   int delay_ms = 0;  // wait before writing `bytes`
@@ -53,8 +56,9 @@ struct incoming {
 bool reflects(std::string_view fault_name, std::string_view body);
 
 bool is_control_target(std::string_view target);  // /mock/*: no auth, not recorded
+bool is_compat_path(std::string_view path);
 
-// Routes the request and writes its response. Control requests read or clear `state`.
+// Routes the request and writes its response. Control requests read or change `state`.
 script plan(const incoming& request, mock_state& state);
 
 }  // namespace qgate::mock

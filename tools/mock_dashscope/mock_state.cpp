@@ -3,6 +3,8 @@
 
 #include "messages/json_escape.hpp"
 
+#include <chrono>
+
 namespace qgate::mock {
 namespace {
 
@@ -14,6 +16,12 @@ void append_field(std::string& json, std::string_view name, std::int64_t value) 
 }
 
 }  // namespace
+
+std::int64_t steady_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 void mock_state::record(recorded_request request) {
   if (!recording()) return;
@@ -76,6 +84,8 @@ std::string mock_state::stats_json() const {
   append_field(json, "last_abort_monotonic_ns", c.last_abort_monotonic_ns.load());
   json += ',';
   append_field(json, "open_connections", c.open_connections.load());
+  json += R"(,"requests_by_key":)";
+  json += keys_.counts_json();
   json += '}';
   return json;
 }
