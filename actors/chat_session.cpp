@@ -8,12 +8,15 @@
 #include "upstream/generation_request.hpp"
 #include "upstream/retry_after.hpp"
 
+#include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <algorithm>
 #include <ctime>
+#include <random>
 
 namespace qgate::actors {
 namespace {
@@ -36,6 +39,17 @@ struct session_state {
   token_usage usage;  // the latest the upstream reported
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   bool settled = false;
+  // Attempts: the model serving (the request's, or a fallback's), the key of the attempt under
+  // way, the keys tried for this model, and whether anything reached the client (then no retry).
+  std::string served_model;
+  std::shared_ptr<const upstream_provider> provider;  // of the attempt under way (or the last)
+  std::optional<std::size_t> key;                     // in the provider's pool
+  std::vector<std::size_t> tried;
+  int attempts = 0;     // for the serving model
+  bool waited = false;  // the wait before the same key again is over
+  std::size_t fallback_step = 0;
+  bool committed = false;
+  std::optional<upstream_failure> last_failure;
 };
 
 using session_self = session_actor::stateful_pointer<session_state>;
@@ -57,12 +71,12 @@ void settle(session_self self, const session_context& context, const chat_reques
   if (state.settled || !state.tenant) return;
   state.settled = true;
   const auto& name = state.tenant->name;
-  self->send(context.limiter, release_atom::value, name, request.model, request.stream,
+  self->send(context.limiter, release_atom::value, name, state.served_model, request.stream,
              state.estimated_tokens, state.usage.total_tokens);
   const auto elapsed = std::chrono::steady_clock::now() - state.started;
   usage_record row{utc_now(),
                    name,
-                   request.model,
+                   state.served_model,
                    request.stream,
                    status,
                    state.usage.input_tokens,
@@ -92,28 +106,188 @@ void apply_backpressure(session_self self, const session_context& context,
 // The one way an error leaves a session. Its detail may quote the upstream (which can echo our
 // request headers) or curl: neither the DashScope key nor the caller's reaches the client or a
 // log, nor anything shaped like a credential.
-void send_error(const session_context& context, const chat_request& request,
-                const response_sink_ptr& sink, error err) {
-  err.detail = redact_secrets(err.detail, {context.api_key, request.api_key});
+std::string_view attempt_key(session_self self) {
+  const auto& s = self->state;
+  return s.key && s.provider ? std::string_view(s.provider->keys->secret(*s.key))
+                             : std::string_view();
+}
+
+void send_error(session_self self, const chat_request& request, const response_sink_ptr& sink,
+                error err) {
+  err.detail = redact_secrets(err.detail, {attempt_key(self), request.api_key});
   sink->send_error(std::move(err));
 }
 
 void fail(session_self self, const session_context& context, const chat_request& request,
           const response_sink_ptr& sink, error err) {
   settle(self, context, request, static_cast<int>(map_error(err).status));
-  send_error(context, request, sink, std::move(err));
+  send_error(self, request, sink, std::move(err));
   end_session(self);
 }
 
-void start_upstream(session_self self, const session_context& context, const chat_request& request,
-                    const response_sink_ptr& sink) {
-  if (context.api_key.empty()) {
-    return fail(self, context, request, sink,
-                make_error(errc::unauthorized, "DASHSCOPE_API_KEY is not set"));
+// An upstream failure that ends the call: throttling keeps its Retry-After.
+void fail_upstream(session_self self, const session_context& context, const chat_request& request,
+                   const response_sink_ptr& sink, upstream_failure failure) {
+  if (failure.err.code == errc::rate_limited) {
+    rate_limit_info info;
+    info.retry_after_s = upstream::client_retry_after(failure.retry_after_s);
+    sink->set_rate_limit(info);
   }
-  auto call = upstream::build_generation_call(request, context.base_url, context.api_key);
-  const auto& limits = request.stream ? context.stream_limits : context.unary_limits;
-  self->state.upstream = spawn_upstream_stream(self, std::move(call), limits, context.driver);
+  fail(self, context, request, sink, std::move(failure.err));
+}
+
+// The wait before the same key is tried again: doubling from retry_backoff, with jitter.
+std::chrono::milliseconds backoff(const session_context& context, int attempts) {
+  thread_local std::minstd_rand random{std::random_device{}()};
+  const auto ceiling = context.retry_backoff * (std::int64_t{1} << std::min(attempts - 1, 10));
+  std::uniform_int_distribution<std::int64_t> jitter(ceiling.count() / 2, ceiling.count());
+  return std::chrono::milliseconds(jitter(random));
+}
+
+// One attempt: a usable key for the serving model, now, or after a wait when the only usable key
+// was tried already (a backoff) or every key is cooling down — within the retry deadline.
+void start_attempt(session_self self, const session_context& context, const chat_request& request,
+                   const response_sink_ptr& sink) {
+  auto& s = self->state;
+  const auto& provider = context.providers->for_model(s.served_model);
+  if (s.provider != provider) {  // a fallback to a model another upstream serves
+    s.provider = provider;
+    s.tried.clear();
+  }
+  auto& keys = *provider->keys;
+  if (keys.size() == 0) {
+    return fail(self, context, request, sink,
+                make_error(errc::upstream_unauthorized,
+                           "no DashScope key is set (DASHSCOPE_API_KEY, DASHSCOPE_API_KEYS or "
+                           "upstream.api_keys)"));
+  }
+  const auto now = std::chrono::steady_clock::now();
+  const auto deadline = s.started + context.retry_deadline;
+  const auto key = keys.pick(now, s.tried);
+  if (!key) {
+    if (keys.all_rejected()) {
+      return fail(self, context, request, sink,
+                  make_error(errc::upstream_unauthorized,
+                             "upstream " + provider->name + " rejected every key"));
+    }
+    const auto usable = keys.next_usable(now).value_or(now);
+    if (usable < deadline && usable - now <= context.retry_wait_max) {
+      return self->delayed_send(self, usable - now, attempt_atom::value);
+    }
+    if (s.last_failure)
+      return fail_upstream(self, context, request, sink, std::move(*s.last_failure));
+    const auto wait = std::chrono::ceil<std::chrono::seconds>(usable - now).count();
+    return fail_upstream(
+        self, context, request, sink,
+        {make_error(errc::rate_limited,
+                    "no key of upstream " + provider->name +
+                        " is usable now (cooling down after throttling or failures)"),
+         std::max<std::int64_t>(1, wait)});
+  }
+  const bool again = std::find(s.tried.begin(), s.tried.end(), *key) != s.tried.end();
+  if (again && !s.waited && s.attempts > 0) {
+    s.waited = true;
+    const auto wait = backoff(context, s.attempts);
+    if (now + wait >= deadline) {
+      return fail_upstream(self, context, request, sink, std::move(*s.last_failure));
+    }
+    return self->delayed_send(self, wait, attempt_atom::value);
+  }
+  s.waited = false;
+  s.key = key;
+  ++s.attempts;
+  auto call = [&] {
+    const auto& secret = keys.secret(*key);
+    if (s.served_model == request.model) {
+      return upstream::build_call(provider->kind, request, provider->base_url, secret);
+    }
+    auto fallback = request;  // a fallback's call: the same request to another model
+    fallback.model = s.served_model;
+    return upstream::build_call(provider->kind, fallback, provider->base_url, secret);
+  }();
+  const auto& limits = request.stream ? provider->stream_limits : provider->unary_limits;
+  s.upstream = spawn_upstream_stream(self, std::move(call), limits, context.driver);
+}
+
+// The next model of the request's fallback chain that exists, the caller may use and has room
+// under its cap; it then serves the call with fresh attempts. Ends the call when none is left.
+void fall_back(session_self self, std::shared_ptr<const session_context> context,
+               const chat_request& request, const response_sink_ptr& sink) {
+  auto& s = self->state;
+  const auto chain = context->fallbacks ? context->fallbacks->find(request.model)
+                                        : config::fallback_chains::const_iterator{};
+  if (!context->fallbacks || chain == context->fallbacks->end() ||
+      s.fallback_step >= chain->second.size()) {
+    return fail_upstream(self, *context, request, sink, std::move(*s.last_failure));
+  }
+  const std::string model = chain->second[s.fallback_step++];
+  const auto skip = [=](std::string_view why) {
+    spdlog::warn("request {}: fallback {} skipped: {}", request.request_id, model, why);
+    fall_back(self, context, request, sink);
+  };
+  self->request(context->catalog, local_reply_wait, lookup_atom::value, request.api_key, model)
+      .then(
+          [=](lookup_reply& reply) {
+            if (std::holds_alternative<error>(reply))
+              return skip("not in the catalog for the caller");
+            self->request(context->limiter, local_reply_wait, move_atom::value,
+                          self->state.served_model, model)
+                .then(
+                    [=](bool moved) {
+                      if (!moved) return skip("at its concurrency cap");
+                      auto& state = self->state;
+                      spdlog::warn("request {}: {} failed, {} serves it", request.request_id,
+                                   state.served_model, model);
+                      state.served_model = model;
+                      state.attempts = 0;
+                      state.tried.clear();
+                      sink->set_served_model(model);
+                      start_attempt(self, *context, request, sink);
+                    },
+                    [=](const caf::error&) { skip("the limiter did not answer"); });
+          },
+          [=](const caf::error&) { skip("the catalog did not answer"); });
+}
+
+// A failed attempt: its key learns from it; another attempt follows when the failure may pass,
+// nothing reached the client, and retries, deadline and the gateway's budget allow; else the
+// fallback chain; else the call fails.
+void on_attempt_failed(session_self self, std::shared_ptr<const session_context> context,
+                       const chat_request& request, const response_sink_ptr& sink,
+                       upstream_failure failure) {
+  auto& s = self->state;
+  const auto now = std::chrono::steady_clock::now();
+  const auto verdict = upstream::judge_failure(failure.err);
+  std::optional<std::chrono::seconds> hint;
+  if (failure.retry_after_s) hint = std::chrono::seconds(*failure.retry_after_s);
+  std::string_view fingerprint = "-";
+  if (s.key) {
+    s.provider->keys->report(*s.key, verdict.key, now, hint);
+    fingerprint = s.provider->keys->fingerprint(*s.key);
+    s.tried.push_back(*s.key);
+    if (verdict.key == upstream::key_outcome::rejected) {
+      spdlog::error(
+          "upstream {} rejected the credential {} (qgate's key, not the caller's): it "
+          "is out of rotation until SIGHUP or a successful probe",
+          s.provider->name, fingerprint);
+    }
+  }
+  s.upstream = nullptr;
+  const bool may_retry = verdict.retry && !s.committed;
+  const auto detail = redact_secrets(failure.err.detail, {attempt_key(self), request.api_key});
+  s.key.reset();
+  if (!may_retry) return fail_upstream(self, *context, request, sink, std::move(failure));
+  s.last_failure = std::move(failure);
+  const bool in_time = now < s.started + context->retry_deadline;
+  if (in_time && s.attempts <= context->max_retries && context->retries->try_spend()) {
+    spdlog::warn("request {}: attempt {} on {} with key {} failed ({}); retrying",
+                 request.request_id, s.attempts, s.served_model, fingerprint, detail);
+    return start_attempt(self, *context, request, sink);
+  }
+  spdlog::warn("request {}: attempt {} on {} with key {} failed ({}); no retry left",
+               request.request_id, s.attempts, s.served_model, fingerprint, detail);
+  if (in_time && context->retries->try_spend()) return fall_back(self, context, request, sink);
+  fail_upstream(self, *context, request, sink, std::move(*s.last_failure));
 }
 
 void admit(session_self self, std::shared_ptr<const session_context> context, chat_request request,
@@ -126,16 +300,18 @@ void admit(session_self self, std::shared_ptr<const session_context> context, ch
             sink->set_rate_limit(decision.info);
             if (!decision.admitted) {
               send_error(
-                  *context, request, sink,
+                  self, request, sink,
                   make_error(errc::rate_limited, "tenant " + tenant.name + " over its limits"));
               return self->quit();
             }
             self->state.tenant = std::move(tenant);
             self->state.estimated_tokens = estimated;
-            start_upstream(self, *context, request, sink);
+            self->state.served_model = request.model;
+            if (context->retries) context->retries->on_call();
+            start_attempt(self, *context, request, sink);
           },
           [=](const caf::error&) {
-            send_error(*context, request, sink,
+            send_error(self, request, sink,
                        make_error(errc::internal_error, "rate limiter did not answer"));
             self->quit();
           });
@@ -147,6 +323,9 @@ session_actor::behavior_type chat_session(session_self self,
   self->set_default_handler(caf::drop);
   // Cancellation (client gone, shutdown) arrives as an exit message: record, then go.
   self->set_exit_handler([=](caf::exit_msg& message) {
+    // An upstream call that ended (linked to the session) is not a cancellation: a retry may
+    // follow it.
+    if (message.reason == caf::exit_reason::normal) return;
     settle(self, *context, request, client_closed_status);
     if (self->state.upstream) self->send_exit(self->state.upstream, message.reason);
     self->quit(message.reason);
@@ -156,20 +335,33 @@ session_actor::behavior_type chat_session(session_self self,
       .then(
           [=](lookup_reply& reply) {
             if (auto* failure = std::get_if<error>(&reply)) {
-              send_error(*context, request, sink, std::move(*failure));
+              send_error(self, request, sink, std::move(*failure));
               return self->quit();
             }
             admit(self, context, request, sink, std::get<tenant_info>(std::move(reply)));
           },
           [=](const caf::error&) {
-            send_error(*context, request, sink,
+            send_error(self, request, sink,
                        make_error(errc::internal_error, "catalog did not answer"));
             self->quit();
           });
   return {
       [=](chat_delta& delta) {
-        self->state.usage = delta.usage;
+        auto& s = self->state;
+        s.usage = delta.usage;
         const bool last = delta.finish.has_value();
+        if (!s.committed) {
+          // Nothing is sent for an empty step: until something real arrives, the call may still
+          // be retried on another key.
+          if (!last && delta.content.empty() && delta.reasoning_content.empty() &&
+              delta.tool_calls.empty()) {
+            return;
+          }
+          s.committed = true;
+          if (s.key)
+            s.provider->keys->report(*s.key, upstream::key_outcome::success,
+                                     std::chrono::steady_clock::now());
+        }
         sink->send_delta(std::move(delta));
         if (!last) return apply_backpressure(self, *context, sink);
         settle(self, *context, request, 200);
@@ -177,18 +369,19 @@ session_actor::behavior_type chat_session(session_self self,
       },
       [=](chat_completion& completion) {
         self->state.usage = completion.usage;
+        self->state.committed = true;
+        if (self->state.key) {
+          self->state.provider->keys->report(*self->state.key, upstream::key_outcome::success,
+                                             std::chrono::steady_clock::now());
+        }
         settle(self, *context, request, 200);
         sink->send_completion(std::move(completion));
         end_session(self);
       },
       [=](upstream_failure& failure) {
-        if (failure.err.code == errc::rate_limited) {
-          rate_limit_info info;
-          info.retry_after_s = upstream::client_retry_after(failure.retry_after_s);
-          sink->set_rate_limit(info);
-        }
-        fail(self, *context, request, sink, std::move(failure.err));
+        on_attempt_failed(self, context, request, sink, std::move(failure));
       },
+      [=](attempt_atom) { start_attempt(self, *context, request, sink); },
       // The gateway ends the call (shutdown): answered and recorded like any failure.
       [=](end_atom, error& reason) { fail(self, *context, request, sink, std::move(reason)); },
       [=](resume_atom) {

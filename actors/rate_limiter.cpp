@@ -60,6 +60,15 @@ limiter_actor::behavior_type rate_limiter(limiter_actor::stateful_pointer<limite
         }
         self->state.shared->release(tenant, model, stream, estimated, used, now());
       },
+      [=](move_atom, const std::string& from, const std::string& to) -> bool {
+        if (!self->state.shared->move_call(from, to)) return false;
+        // What the limiter frees if the session ends without releasing is now the new model's.
+        if (const auto& session = self->current_sender()) {
+          auto found = self->state.held.find(caf::actor_cast<caf::actor_addr>(session));
+          if (found != self->state.held.end()) found->second.model = to;
+        }
+        return true;
+      },
   };
 }
 
@@ -70,6 +79,11 @@ admission shared_rate_limits::admit(const tenant_info& tenant, const std::string
                                     rate_limits::clock::time_point now) {
   std::lock_guard lock(mutex_);
   return limits_.admit(tenant, model, stream, estimated, now);
+}
+
+bool shared_rate_limits::move_call(const std::string& from, const std::string& to) {
+  std::lock_guard lock(mutex_);
+  return limits_.move_call(from, to);
 }
 
 void shared_rate_limits::release(const std::string& tenant, const std::string& model, bool stream,

@@ -34,6 +34,7 @@ class shared_rate_limits {
                                 std::int64_t estimated, rate_limits::clock::time_point now);
   void release(const std::string& tenant, const std::string& model, bool stream,
                std::int64_t estimated, std::int64_t used, rate_limits::clock::time_point now);
+  [[nodiscard]] bool move_call(const std::string& from, const std::string& to);
 
  private:
   std::mutex mutex_;
@@ -45,7 +46,9 @@ class shared_rate_limits {
 using limiter_actor = caf::typed_actor<
     caf::replies_to<admit_atom, tenant_info, std::string, bool, std::int64_t>::with<admission>,
     // tenant, model, stream, estimated tokens, used tokens
-    caf::reacts_to<release_atom, std::string, std::string, bool, std::int64_t, std::int64_t>>;
+    caf::reacts_to<release_atom, std::string, std::string, bool, std::int64_t, std::int64_t>,
+    // a fallback serves the call: from model, to model → moved (false: `to` is at its cap)
+    caf::replies_to<move_atom, std::string, std::string>::with<bool>>;
 
 // Answers (admit_atom, tenant_info, model, stream, estimated_tokens) with an `admission`, and takes
 // (release_atom, tenant, model, stream, estimated_tokens, used_tokens). `now` is injectable.

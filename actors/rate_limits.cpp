@@ -63,6 +63,14 @@ admission rate_limits::admit(const tenant_info& tenant, const std::string& model
   return result;
 }
 
+bool rate_limits::move_call(const std::string& from, const std::string& to) {
+  if (model_cap_ > 0 && model_calls_[to] >= model_cap_) return false;
+  if (auto calls = model_calls_.find(from); calls != model_calls_.end() && calls->second > 0)
+    --calls->second;
+  ++model_calls_[to];
+  return true;
+}
+
 void rate_limits::release(const std::string& tenant, const std::string& model, bool stream,
                           std::int64_t estimated_tokens, std::int64_t used_tokens,
                           clock::time_point now) {

@@ -30,6 +30,10 @@ class rate_limits {
   void release(const std::string& tenant, const std::string& model, bool stream,
                std::int64_t estimated_tokens, std::int64_t used_tokens, clock::time_point now);
 
+  // A fallback model serves an admitted call: its slot under the per-model cap moves from `from`
+  // to `to`; false (nothing moves) when `to` is at its cap.
+  [[nodiscard]] bool move_call(const std::string& from, const std::string& to);
+
   std::int64_t active_calls(const std::string& model) const;
 
  private:

@@ -12,6 +12,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 
+#include <random>
 #include <vector>
 
 namespace qgate::actors {
@@ -35,7 +36,8 @@ class session_call final : public chat_call {
   session_actor session_;
 };
 
-upstream::transfer_limits limits_of(const config::upstream_settings& upstream, bool stream) {
+template <class Timeouts>
+upstream::transfer_limits limits_of(const Timeouts& upstream, bool stream) {
   upstream::transfer_limits limits;
   limits.connect_timeout = std::chrono::milliseconds(upstream.connect_timeout_ms);
   limits.first_byte_timeout = std::chrono::milliseconds(upstream.first_byte_timeout_ms);
@@ -43,6 +45,50 @@ upstream::transfer_limits limits_of(const config::upstream_settings& upstream, b
   // Streams get idle timeouts only: a long answer is not a slow one.
   limits.total_timeout = std::chrono::milliseconds(stream ? 0 : upstream.total_timeout_ms);
   return limits;
+}
+
+// The DashScope upstream of [upstream] first, then each [[providers]] entry, each with its own key
+// pool (a server without keys gets one empty key: its calls carry no Authorization).
+std::shared_ptr<const provider_table> build_providers(const config::settings& settings) {
+  upstream::pool_policy policy;
+  policy.cooldown_base = std::chrono::milliseconds(settings.upstream.key_cooldown_ms);
+  policy.cooldown_max = std::chrono::milliseconds(settings.upstream.key_cooldown_max_ms);
+  policy.breaker_failures = settings.upstream.breaker_failures;
+  policy.breaker_open = std::chrono::milliseconds(settings.upstream.breaker_open_ms);
+  std::random_device seed;
+  const auto pool_of = [&](const std::vector<config::weighted_item>& items, bool may_be_empty) {
+    std::vector<upstream::key_entry> keys;
+    for (const auto& item : items) keys.push_back({item.value, item.weight});
+    if (keys.empty() && may_be_empty) keys.push_back({"", 1});
+    return std::make_shared<upstream::key_pool>(std::move(keys), policy, seed());
+  };
+  auto table = std::make_shared<provider_table>();
+  auto dashscope = std::make_shared<upstream_provider>();
+  dashscope->name = "dashscope";
+  dashscope->base_url = settings.upstream.base_url;
+  dashscope->keys = pool_of(settings.upstream.keys, false);
+  dashscope->stream_limits = limits_of(settings.upstream, true);
+  dashscope->unary_limits = limits_of(settings.upstream, false);
+  table->all.push_back(std::move(dashscope));
+  for (const auto& p : settings.providers) {
+    auto provider = std::make_shared<upstream_provider>();
+    provider->name = p.name;
+    provider->kind =
+        p.kind == "openai" ? upstream::provider_kind::openai : upstream::provider_kind::dashscope;
+    provider->base_url = p.base_url;
+    provider->keys = pool_of(p.keys, true);
+    auto timeouts = settings.upstream;  // [upstream]'s, unless the provider sets its own
+    timeouts.connect_timeout_ms = p.connect_timeout_ms.value_or(timeouts.connect_timeout_ms);
+    timeouts.first_byte_timeout_ms =
+        p.first_byte_timeout_ms.value_or(timeouts.first_byte_timeout_ms);
+    timeouts.idle_timeout_ms = p.idle_timeout_ms.value_or(timeouts.idle_timeout_ms);
+    timeouts.total_timeout_ms = p.total_timeout_ms.value_or(timeouts.total_timeout_ms);
+    provider->stream_limits = limits_of(timeouts, true);
+    provider->unary_limits = limits_of(timeouts, false);
+    for (const auto& model : p.models) table->by_model[model] = table->all.size();
+    table->all.push_back(std::move(provider));
+  }
+  return table;
 }
 
 // Runs a function when destroyed: places a step at one point of parts' member destruction.
@@ -75,6 +121,8 @@ struct runtime::parts {
   std::shared_ptr<ledger_counters> ledger_stats = std::make_shared<ledger_counters>();
   // One per io thread: a session uses its own thread's catalog and curl driver.
   std::vector<std::shared_ptr<const session_context>> contexts;
+  std::shared_ptr<const provider_table> providers;
+  std::shared_ptr<upstream::retry_budget> retries;
 
   [[nodiscard]] std::size_t here() const { return pool.current().value_or(0); }
 };
@@ -124,16 +172,25 @@ result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings
   p->loader = spawn_catalog_loader(system, std::move(store).value(), p->catalogs,
                                    std::chrono::milliseconds(settings.catalog.reload_interval_ms));
 
+  // One key pool per upstream and one retry budget for the whole gateway: what one io thread
+  // learns of a key (a 429, a 401) every thread uses at once.
+  p->providers = build_providers(settings);
+  p->retries = std::make_shared<upstream::retry_budget>(
+      settings.upstream.retry_budget_percent / 100.0, settings.upstream.retry_reserve);
+  auto fallbacks = std::make_shared<const config::fallback_chains>(settings.upstream.fallbacks);
   for (std::size_t k = 0; k < pool.size(); ++k) {
     auto context = std::make_shared<session_context>();
     context->catalog = p->catalogs[k];
     context->limiter = p->limiters[k];
     context->ledger = p->ledger;
     context->driver = p->drivers[k];
-    context->base_url = settings.upstream.base_url;
-    context->api_key = settings.upstream.api_key;
-    context->stream_limits = limits_of(settings.upstream, true);
-    context->unary_limits = limits_of(settings.upstream, false);
+    context->providers = p->providers;
+    context->retries = p->retries;
+    context->max_retries = settings.upstream.max_retries;
+    context->retry_deadline = std::chrono::milliseconds(settings.upstream.retry_deadline_ms);
+    context->retry_backoff = std::chrono::milliseconds(settings.upstream.retry_backoff_ms);
+    context->retry_wait_max = std::chrono::milliseconds(settings.upstream.retry_wait_max_ms);
+    context->fallbacks = fallbacks;
     context->queue_high_water = settings.server.stream_queue_bytes;
     p->contexts.push_back(std::move(context));
   }
@@ -158,7 +215,11 @@ void runtime::usage(std::string api_key, std::string from_day, std::string to_da
                  std::move(from_day), std::move(to_day), std::move(sink));
 }
 
-void runtime::reload_catalog() { caf::anon_send(parts_->loader, reload_atom::value); }
+void runtime::reload_catalog() {
+  caf::anon_send(parts_->loader, reload_atom::value);
+  // The operator may have fixed the account.
+  for (const auto& provider : parts_->providers->all) provider->keys->restore_rejected();
+}
 
 gateway_stats runtime::stats() const {
   gateway_stats stats;
@@ -177,6 +238,15 @@ gateway_stats runtime::stats() const {
   stats.ledger_written_rows = ledger.written_rows.load();
   stats.ledger_dropped_rows = ledger.dropped_rows.load();
   stats.ledger_write_failures = ledger.write_failures.load();
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& provider : parts_->providers->all) {
+    for (const auto& key : provider->keys->status(now)) {
+      stats.upstream_keys.push_back({provider->name, key.fingerprint, key.weight,
+                                     std::string(key.state), key.ms_left, key.successes,
+                                     key.failures});
+    }
+  }
+  stats.retry_budget = parts_->retries->balance();
   return stats;
 }
 

@@ -34,7 +34,7 @@ namespace qgate::actors {
 using session_actor =
     caf::typed_actor<caf::reacts_to<chat_delta>, caf::reacts_to<chat_completion>,
                      caf::reacts_to<upstream_failure>, caf::reacts_to<end_atom, error>,
-                     caf::reacts_to<resume_atom>>;
+                     caf::reacts_to<resume_atom>, caf::reacts_to<attempt_atom>>;
 
 // The upstream call's protocol: the transfer's events (from its curl driver) and the session's
 // backpressure.

@@ -109,6 +109,61 @@ std::vector<key_spec> build_table() {
   keys.push_back(integer(
       "upstream", "max_idle_connections", 0, 1'000'000,
       [](settings& s, std::int64_t v) { s.upstream.max_idle_connections = static_cast<int>(v); }));
+  keys.push_back(text(
+      "upstream", "api_keys",
+      [](const std::string& v) -> std::optional<std::string> {
+        auto items = parse_weighted_list(v);
+        if (!items) return "a list of env:NAME or file:PATH, each with an optional *WEIGHT";
+        for (const auto& item : items.value()) {
+          const bool reference = (item.value.starts_with("env:") && item.value.size() > 4) ||
+                                 (item.value.starts_with("file:") && item.value.size() > 5);
+          // Never the key itself: a config file is read by more people than the key should be.
+          if (!reference) return "references only (env:NAME or file:PATH), never a key";
+        }
+        return std::nullopt;
+      },
+      [](settings& s, const std::string& v) { s.upstream.api_key_refs = v; }));
+  keys.push_back(integer("upstream", "max_retries", 0, 10, [](settings& s, std::int64_t v) {
+    s.upstream.max_retries = static_cast<int>(v);
+  }));
+  keys.push_back(integer(
+      "upstream", "retry_deadline_ms", 0, max_timeout_ms,
+      [](settings& s, std::int64_t v) { s.upstream.retry_deadline_ms = static_cast<int>(v); }));
+  keys.push_back(integer(
+      "upstream", "retry_backoff_ms", 0, max_timeout_ms,
+      [](settings& s, std::int64_t v) { s.upstream.retry_backoff_ms = static_cast<int>(v); }));
+  keys.push_back(integer(
+      "upstream", "retry_wait_max_ms", 0, max_timeout_ms,
+      [](settings& s, std::int64_t v) { s.upstream.retry_wait_max_ms = static_cast<int>(v); }));
+  keys.push_back(integer(
+      "upstream", "retry_budget_percent", 0, 100,
+      [](settings& s, std::int64_t v) { s.upstream.retry_budget_percent = static_cast<int>(v); }));
+  keys.push_back(integer("upstream", "retry_reserve", 0, 100'000, [](settings& s, std::int64_t v) {
+    s.upstream.retry_reserve = static_cast<int>(v);
+  }));
+  keys.push_back(integer(
+      "upstream", "key_cooldown_ms", 1, max_timeout_ms,
+      [](settings& s, std::int64_t v) { s.upstream.key_cooldown_ms = static_cast<int>(v); }));
+  keys.push_back(integer(
+      "upstream", "key_cooldown_max_ms", 1, max_timeout_ms,
+      [](settings& s, std::int64_t v) { s.upstream.key_cooldown_max_ms = static_cast<int>(v); }));
+  keys.push_back(integer(
+      "upstream", "breaker_failures", 1, 1'000'000,
+      [](settings& s, std::int64_t v) { s.upstream.breaker_failures = static_cast<int>(v); }));
+  keys.push_back(integer(
+      "upstream", "breaker_open_ms", 1, max_timeout_ms,
+      [](settings& s, std::int64_t v) { s.upstream.breaker_open_ms = static_cast<int>(v); }));
+  keys.push_back(text(
+      "upstream", "fallbacks",
+      [](const std::string& v) -> std::optional<std::string> {
+        auto chains = parse_fallbacks(v);
+        if (!chains)
+          return "chains `model: next, next; model: next` (" + chains.error().detail + ")";
+        return std::nullopt;
+      },
+      [](settings& s, const std::string& v) {
+        s.upstream.fallbacks = parse_fallbacks(v).value();
+      }));
   // [catalog]
   keys.push_back(text("catalog", "path", not_empty,
                       [](settings& s, const std::string& v) { s.catalog.path = v; }));

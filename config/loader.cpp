@@ -1,8 +1,10 @@
 #include "config/loader.hpp"
 
 #include "config/key_table.hpp"
+#include "config/providers_reader.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 
 #include <charconv>
@@ -107,6 +109,17 @@ std::optional<load_error> apply_table(const toml::table& root, const std::string
                                       settings& out) {
   for (const auto& [section_key, section_node] : root) {
     const std::string section(section_key.str());
+    if (section == "providers") {
+      const auto* tables = section_node.as_array();
+      if (tables == nullptr) {
+        return load_error{"providers", path + ": providers: expected [[providers]] tables"};
+      }
+      out.providers.clear();
+      if (auto failure = read_providers(*tables, out.providers)) {
+        return load_error{failure->where, path + ": " + failure->message};
+      }
+      continue;
+    }
     const auto* table = section_node.as_table();
     if (!known_section(section) || table == nullptr) {
       // An empty name is legal TOML (`"" = 0`): name it as written, so the error names something.
@@ -158,6 +171,69 @@ std::optional<load_error> apply_file(const cli_options& cli, const environment& 
   return apply_toml(text, path, out);
 }
 
+// The text of a key reference (env:NAME or file:PATH), trimmed; errors name the reference, never
+// a key.
+std::optional<std::string> read_reference(const environment& env, std::string_view reference) {
+  std::string text;
+  if (reference.starts_with("env:")) {
+    auto value = env(reference.substr(4));
+    if (!value) return std::nullopt;
+    text = *value;
+  } else {
+    std::ifstream in(std::string(reference.substr(5)), std::ios::binary);
+    if (!in) return std::nullopt;
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return std::nullopt;
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+// DashScope keys: DASHSCOPE_API_KEYS (key*weight, ...), else the config's references, else
+// DASHSCOPE_API_KEY alone.
+std::optional<load_error> resolve_keys(const environment& env, settings& out) {
+  auto& upstream = out.upstream;
+  upstream.keys.clear();
+  if (auto list = env("DASHSCOPE_API_KEYS"); list && !list->empty()) {
+    auto items = parse_weighted_list(*list);
+    if (!items) {
+      return load_error{"DASHSCOPE_API_KEYS",
+                        "DASHSCOPE_API_KEYS: " + items.error().detail +
+                            " (a comma-separated list of keys, each with an optional *WEIGHT)"};
+    }
+    upstream.keys = std::move(items).value();
+  } else if (!upstream.api_key_refs.empty()) {
+    auto references = parse_weighted_list(upstream.api_key_refs);  // checked when it was set
+    for (auto& item : references.value()) {
+      auto secret = read_reference(env, item.value);
+      if (!secret) {
+        return load_error{
+            "upstream.api_keys",
+            fmt::format("upstream.api_keys: {} is unset, empty or unreadable", item.value)};
+      }
+      upstream.keys.push_back({std::move(*secret), item.weight});
+    }
+  } else if (auto one = env("DASHSCOPE_API_KEY"); one && !one->empty()) {
+    upstream.keys.push_back({*one, 1});
+  }
+  upstream.api_key = upstream.keys.empty() ? std::string() : upstream.keys.front().value;
+  for (std::size_t i = 0; i < out.providers.size(); ++i) {
+    auto& provider = out.providers[i];
+    provider.keys.clear();
+    auto references = parse_weighted_list(provider.api_keys);  // checked when it was read
+    for (auto& item : references.value()) {
+      auto secret = read_reference(env, item.value);
+      if (!secret) {
+        const auto where = fmt::format("providers[{}].api_keys", i);
+        return load_error{where,
+                          fmt::format("{}: {} is unset, empty or unreadable", where, item.value)};
+      }
+      provider.keys.push_back({std::move(*secret), item.weight});
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<load_error> apply_environment(const environment& env, settings& out) {
   for (const auto& key : key_table()) {
     const std::string name = key.env_name();
@@ -171,8 +247,7 @@ std::optional<load_error> apply_environment(const environment& env, settings& ou
     }
     if (auto failure = accept(key, std::move(*value), name, out)) return failure;
   }
-  if (auto api_key = env("DASHSCOPE_API_KEY")) out.upstream.api_key = *api_key;
-  return std::nullopt;
+  return resolve_keys(env, out);
 }
 
 std::optional<load_error> apply_cli(const cli_options& cli, settings& out) {
@@ -227,25 +302,41 @@ load_result load_settings(const cli_options& cli, const environment& env) {
 std::string describe(const settings& s) {
   const auto& server = s.server;
   const auto& upstream = s.upstream;
+  std::string providers;
+  for (const auto& p : s.providers) {
+    providers += fmt::format(" | provider {} {} {} keys={} models={}", p.name, p.kind, p.base_url,
+                             p.keys.size(), fmt::join(p.models, ","));
+  }
   return fmt::format(
-      "config: server {}:{} io_threads={} max_body_bytes={} max_header_bytes={} "
-      "shutdown_grace_ms={} "
-      "header_timeout_ms={} keepalive_timeout_ms={} write_timeout_ms={} stream_queue_bytes={} "
-      "sse_ping_ms={} max_connections={} | upstream {} api_key={} connect={}ms first_byte={}ms "
-      "idle={}ms total={}ms "
-      "max_connections={} max_idle_connections={} | catalog {} seed={} reload={}ms | limits "
-      "model_max_concurrency={} ledger_flush_ms={} ledger_max_buffered_rows={} | docs enabled={} "
-      "assets={} openapi={} | cors allow_origins=\"{}\" | log level={} format={} access={}",
-      server.host, server.port, server.io_threads, server.max_body_bytes, server.max_header_bytes,
-      server.shutdown_grace_ms, server.header_timeout_ms, server.keepalive_timeout_ms,
-      server.write_timeout_ms, server.stream_queue_bytes, server.sse_ping_ms,
-      server.max_connections, upstream.base_url, upstream.api_key.empty() ? "unset" : "set",
-      upstream.connect_timeout_ms, upstream.first_byte_timeout_ms, upstream.idle_timeout_ms,
-      upstream.total_timeout_ms, upstream.max_connections, upstream.max_idle_connections,
-      s.catalog.path, s.catalog.seed, s.catalog.reload_interval_ms, s.limits.model_max_concurrency,
-      s.limits.ledger_flush_ms, s.limits.ledger_max_buffered_rows, s.docs.enabled,
-      s.docs.assets_dir, s.docs.openapi, s.cors.allow_origins, s.log.level,
-      s.log.format == log_format::json ? "json" : "text", s.log.access);
+             "config: server {}:{} io_threads={} max_body_bytes={} max_header_bytes={} "
+             "shutdown_grace_ms={} "
+             "header_timeout_ms={} keepalive_timeout_ms={} write_timeout_ms={} "
+             "stream_queue_bytes={} "
+             "sse_ping_ms={} max_connections={} | upstream {} keys={} connect={}ms first_byte={}ms "
+             "idle={}ms total={}ms "
+             "max_connections={} max_idle_connections={} max_retries={} retry_deadline={}ms "
+             "retry_backoff={}ms retry_wait_max={}ms retry_budget={}%+{} cooldown={}..{}ms "
+             "breaker={}x/{}ms fallbacks={} | "
+             "catalog {} seed={} "
+             "reload={}ms | limits "
+             "model_max_concurrency={} ledger_flush_ms={} ledger_max_buffered_rows={} | docs "
+             "enabled={} "
+             "assets={} openapi={} | cors allow_origins=\"{}\" | log level={} format={} access={}",
+             server.host, server.port, server.io_threads, server.max_body_bytes,
+             server.max_header_bytes, server.shutdown_grace_ms, server.header_timeout_ms,
+             server.keepalive_timeout_ms, server.write_timeout_ms, server.stream_queue_bytes,
+             server.sse_ping_ms, server.max_connections, upstream.base_url, upstream.keys.size(),
+             upstream.connect_timeout_ms, upstream.first_byte_timeout_ms, upstream.idle_timeout_ms,
+             upstream.total_timeout_ms, upstream.max_connections, upstream.max_idle_connections,
+             upstream.max_retries, upstream.retry_deadline_ms, upstream.retry_backoff_ms,
+             upstream.retry_wait_max_ms, upstream.retry_budget_percent, upstream.retry_reserve,
+             upstream.key_cooldown_ms, upstream.key_cooldown_max_ms, upstream.breaker_failures,
+             upstream.breaker_open_ms, upstream.fallbacks.size(), s.catalog.path, s.catalog.seed,
+             s.catalog.reload_interval_ms, s.limits.model_max_concurrency, s.limits.ledger_flush_ms,
+             s.limits.ledger_max_buffered_rows, s.docs.enabled, s.docs.assets_dir, s.docs.openapi,
+             s.cors.allow_origins, s.log.level, s.log.format == log_format::json ? "json" : "text",
+             s.log.access) +
+         providers;
 }
 
 }  // namespace qgate::config

@@ -1,8 +1,12 @@
 // Typed, validated, immutable configuration of one qgate process.
 #pragma once
 
+#include "config/providers.hpp"
+#include "config/upstream_lists.hpp"
+
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace qgate::config {
 
@@ -25,7 +29,22 @@ struct server_settings {
 
 struct upstream_settings {
   std::string base_url = "https://dashscope.aliyuncs.com";
-  std::string api_key;  // from env DASHSCOPE_API_KEY only; never logged
+  std::string api_key;  // the first of `keys`; never logged
+  // DashScope keys with their weights, never from the file itself: DASHSCOPE_API_KEYS, else the
+  // references in `api_key_refs` (env:NAME, file:PATH), else DASHSCOPE_API_KEY.
+  std::vector<weighted_item> keys;
+  std::string api_key_refs;
+  int max_retries = 2;            // more attempts of a call that failed before its first byte
+  int retry_deadline_ms = 30000;  // no new attempt this long after the call began
+  int retry_backoff_ms = 200;     // first wait before the same key is tried again (doubles)
+  int retry_wait_max_ms = 2000;   // longest a call waits for a cooling key; then 429 + Retry-After
+  int retry_budget_percent = 20;  // retries allowed per 100 calls, gateway-wide
+  int retry_reserve = 10;         // retries always allowed (a quiet gateway)
+  int key_cooldown_ms = 1000;     // a key's first cooldown after a 429 without Retry-After
+  int key_cooldown_max_ms = 60000;
+  int breaker_failures = 5;     // failures in a row that take a key out for a while
+  int breaker_open_ms = 10000;  // then one probe call
+  fallback_chains fallbacks;    // model → the models that serve when it fails
   int connect_timeout_ms = 5000;
   int first_byte_timeout_ms = 60000;
   int idle_timeout_ms = 60000;
@@ -69,6 +88,7 @@ struct log_settings {
 struct settings {
   server_settings server;
   upstream_settings upstream;
+  std::vector<provider_settings> providers;  // [[providers]]: file only
   catalog_settings catalog;
   limits_settings limits;
   docs_settings docs;

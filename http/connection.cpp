@@ -11,8 +11,10 @@
 #include "http/openai_request.hpp"
 #include "http/query.hpp"
 #include "http/request_id.hpp"
+#include "messages/json_escape.hpp"
 
 #include <ctime>
+#include <iterator>
 #include <vector>
 
 namespace qgate::http {
@@ -114,15 +116,30 @@ void connection::route(bhttp::request<bhttp::string_body>& request, std::string_
 
 void connection::reply_health() {
   const auto stats = shared_->backend.stats();
-  reply(
-      200,
-      success_body(fmt::format(
-          R"({{"status":"ok","connections":{},"actors":{},"upstream_transfers":{},"upstream_pauses":{},)"
-          R"("io_threads":{},"cross_thread_wakeups":{},)"
-          R"("ledger":{{"buffered_rows":{},"written_rows":{},"dropped_rows":{},"write_failures":{}}}}})",
-          shared_->size(), stats.running_actors, stats.upstream_transfers, stats.upstream_pauses,
-          stats.io_threads, stats.cross_thread_wakeups, stats.ledger_buffered_rows,
-          stats.ledger_written_rows, stats.ledger_dropped_rows, stats.ledger_write_failures)));
+  auto body = fmt::format(
+      R"({{"status":"ok","connections":{},"actors":{},"upstream_transfers":{},"upstream_pauses":{},)"
+      R"("io_threads":{},"cross_thread_wakeups":{},)"
+      R"("ledger":{{"buffered_rows":{},"written_rows":{},"dropped_rows":{},"write_failures":{}}},)"
+      R"("upstream":{{"retry_budget":{:.1f},"keys":[)",
+      shared_->size(), stats.running_actors, stats.upstream_transfers, stats.upstream_pauses,
+      stats.io_threads, stats.cross_thread_wakeups, stats.ledger_buffered_rows,
+      stats.ledger_written_rows, stats.ledger_dropped_rows, stats.ledger_write_failures,
+      stats.retry_budget);
+  for (std::size_t i = 0; i < stats.upstream_keys.size(); ++i) {
+    const auto& key = stats.upstream_keys[i];
+    if (i != 0) body += ',';
+    body += R"({"provider":)";
+    append_json_string(body, key.provider);
+    body += R"(,"key":)";
+    append_json_string(body, key.fingerprint);
+    body += R"(,"state":)";
+    append_json_string(body, key.state);
+    fmt::format_to(std::back_inserter(body),
+                   R"(,"weight":{},"retry_in_ms":{},"successes":{},"failures":{}}})", key.weight,
+                   key.retry_in_ms, key.successes, key.failures);
+  }
+  body += "]}}";
+  reply(200, success_body(body));
 }
 
 // CORS preflight: 204, with the CORS grant only for an allowed origin.
@@ -136,6 +153,7 @@ void connection::start_chat(bhttp::request<bhttp::string_body>& request) {
   auto parsed = parse_chat_request(request.body());
   if (!parsed) return reply_error(parsed.error());
   auto chat = std::move(parsed).value();
+  served_model_ = chat.model;
   chat.request_id = request_id_;
   chat.api_key = presented_key(request);
   call_ = shared_->backend.start_chat(std::move(chat), make_sink());
@@ -150,6 +168,7 @@ void connection::start_openai_chat(bhttp::request<bhttp::string_body>& request) 
   dialect_ =
       openai_dialect({"chatcmpl-" + request_id_, static_cast<std::int64_t>(std::time(nullptr)),
                       chat.request.model, chat.include_usage});
+  served_model_ = chat.request.model;
   chat.request.request_id = request_id_;
   chat.request.api_key = presented_key(request);
   call_ = shared_->backend.start_chat(std::move(chat.request), make_sink());
@@ -186,7 +205,7 @@ void connection::reply(unsigned status, std::string body, const reply_headers& h
   if (!headers.cache_control.empty())
     response_.set(bhttp::field::cache_control, headers.cache_control);
   add_cors(response_);
-  add_rate_limit(response_);
+  add_chat_headers(response_);
   response_.keep_alive(keep_alive_ && !close_after_ && !shared_->draining);
   response_.body() = std::move(body);
   // A 204 carries neither a body nor Content-Length (RFC 9110 §8.6).
@@ -211,7 +230,12 @@ void connection::reply(unsigned status, std::string body, const reply_headers& h
 
 void connection::reply_error(const error& err, std::string_view allow) {
   const auto mapped = map_error(err);
-  if (mapped.status >= 500 || err.code == errc::unauthorized) {
+  if (err.code == errc::upstream_unauthorized) {
+    spdlog::error(
+        "request {} failed: DashScope rejected qgate's own API key (the upstream "
+        "credential, not the caller's): {}",
+        request_id_, err.detail);
+  } else if (mapped.status >= 500 || err.code == errc::unauthorized) {
     spdlog::warn("request {} failed: {} {}", request_id_, mapped.symbol, err.detail);
   }
   reply_headers headers;
@@ -265,6 +289,7 @@ void connection::finish_request(unsigned status, bool keep_alive) {
   if (phase_ != phase::closed) phase_ = phase::waiting;
   end_timer_.cancel();
   rate_limit_ = {};
+  served_model_.clear();
   sink_.reset();
   call_.reset();
   ping_timer_.cancel();

@@ -71,6 +71,7 @@ class connection final : public connection_control,
 
   void deliver_body(std::uint64_t generation, std::string body);
   void deliver_rate_limit(std::uint64_t generation, const rate_limit_info& info);
+  void deliver_served_model(std::uint64_t generation, std::string model);
   void deliver_frames(std::uint64_t generation, std::string frames, bool last);
   void deliver_error(std::uint64_t generation, error err);
 
@@ -109,7 +110,7 @@ class connection final : public connection_control,
   template <class Fields>
   void add_cors(Fields& fields) const;
   template <class Fields>
-  void add_rate_limit(Fields& fields) const;
+  void add_chat_headers(Fields& fields) const;
   void start_usage(bhttp::request<bhttp::string_body>& request, std::string_view target);
   void on_reply_written(beast::error_code ec, std::size_t);
 
@@ -167,6 +168,7 @@ class connection final : public connection_control,
   std::optional<std::string> cors_origin_;
   std::shared_ptr<dialect> dialect_ = seed_dialect();  // how this request is answered
   rate_limit_info rate_limit_;
+  std::string served_model_;  // a chat's model: X-Qgate-Model (a fallback's, when one served)
   clock::time_point started_;
   std::shared_ptr<connection_sink> sink_;
   std::unique_ptr<chat_call> call_;
@@ -197,6 +199,13 @@ class connection_sink final : public response_sink {
     net::dispatch(owner_->executor(), [owner = owner_, generation = generation_, info] {
       owner->deliver_rate_limit(generation, info);
     });
+  }
+  void set_served_model(std::string model) override {
+    dialect_->set_model(model);
+    net::dispatch(owner_->executor(),
+                  [owner = owner_, generation = generation_, model = std::move(model)]() mutable {
+                    owner->deliver_served_model(generation, std::move(model));
+                  });
   }
   void send_models(model_list models) override {
     auto body = dialect_->models_body(*models);
@@ -263,7 +272,8 @@ class connection_sink final : public response_sink {
 };
 
 template <class Fields>
-void connection::add_rate_limit(Fields& fields) const {
+void connection::add_chat_headers(Fields& fields) const {
+  if (!served_model_.empty()) fields.set("X-Qgate-Model", served_model_);
   const auto& r = rate_limit_;
   if (r.limit_requests > 0) {
     fields.set("X-RateLimit-Limit-Requests", std::to_string(r.limit_requests));

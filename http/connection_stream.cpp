@@ -15,6 +15,11 @@ void connection::deliver_rate_limit(std::uint64_t generation, const rate_limit_i
   if (info.retry_after_s > 0) rate_limit_.retry_after_s = info.retry_after_s;
 }
 
+void connection::deliver_served_model(std::uint64_t generation, std::string model) {
+  if (stale(generation)) return;
+  served_model_ = std::move(model);
+}
+
 void connection::deliver_body(std::uint64_t generation, std::string body) {
   if (stale(generation)) return;
   reply(200, std::move(body));
@@ -50,7 +55,7 @@ void connection::start_stream() {
   stream_head_.set("X-Accel-Buffering", "no");
   stream_head_.set("X-Request-Id", request_id_);
   add_cors(stream_head_);
-  add_rate_limit(stream_head_);
+  add_chat_headers(stream_head_);
   // HTTP/1.0 has no chunked encoding: such a stream ends by closing.
   if (version_ >= 11) {
     stream_head_.chunked(true);

@@ -13,7 +13,7 @@ inline constexpr std::string_view cors_allowed_headers =
     "Content-Type, Authorization, X-API-Key, X-Request-Id";
 inline constexpr std::string_view cors_exposed_headers =
     "X-Request-Id, Retry-After, X-RateLimit-Limit-Requests, X-RateLimit-Remaining-Requests, "
-    "X-RateLimit-Limit-Tokens, X-RateLimit-Remaining-Tokens";
+    "X-RateLimit-Limit-Tokens, X-RateLimit-Remaining-Tokens, X-Qgate-Model";
 inline constexpr std::string_view cors_max_age = "600";
 
 class cors_policy {

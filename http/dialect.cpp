@@ -21,6 +21,7 @@ class seed final : public dialect {
     append_delta_frame(out, delta);
     if (delta.finish) out += sse_done_frame;
   }
+  void set_model(const std::string&) override {}  // the header says it (X-Qgate-Model)
   unsigned status_of(const error& err) const override { return map_error(err).status; }
   std::string error_body(const error& err) const override { return http::error_body(err); }
   std::string error_frames(const error& err) const override {
@@ -47,6 +48,10 @@ class openai final : public dialect {
   }
   void append_frames(std::string& out, const chat_delta& delta) override {
     stream_.append(out, delta);
+  }
+  void set_model(const std::string& model) override {
+    context_.model = model;
+    stream_.set_model(model);
   }
   unsigned status_of(const error& err) const override { return map_openai_error(err).status; }
   std::string error_body(const error& err) const override { return openai_error_body(err); }

@@ -25,6 +25,8 @@ class dialect {
   // The frames of one stream step; the last step's frames end the stream. Called in order, from
   // one thread at a time (the session's).
   virtual void append_frames(std::string& out, const chat_delta& delta) = 0;
+  // A fallback model serves the request: answers name it (called before any is rendered).
+  virtual void set_model(const std::string& model) = 0;
   virtual unsigned status_of(const error& err) const = 0;
   virtual std::string error_body(const error& err) const = 0;
   // A failure once the stream began: its last frames.

@@ -48,6 +48,7 @@ class openai_stream {
   // The chunks for one step; the last step (finish set) also writes the finish chunk, the usage
   // chunk when asked for, and `data: [DONE]`.
   void append(std::string& out, const chat_delta& delta);
+  void set_model(std::string model) { context_.model = std::move(model); }
 
  private:
   void open_chunk(std::string& out) const;

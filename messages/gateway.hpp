@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace qgate {
 
@@ -22,6 +23,17 @@ class chat_call {
   virtual void fail(error reason) noexcept = 0;
 };
 
+// One upstream key as /healthz shows it: its fingerprint, never the key.
+struct upstream_key_health {
+  std::string provider;     // "dashscope", or a [[providers]] name
+  std::string fingerprint;  // "none" for a server without keys
+  int weight = 1;
+  std::string state;             // healthy | cooling | rejected | open | probing
+  std::int64_t retry_in_ms = 0;  // until a cooling or open key is tried again
+  std::uint64_t successes = 0;
+  std::uint64_t failures = 0;
+};
+
 // Live counters for health checks and leak tests.
 struct gateway_stats {
   std::size_t io_threads = 0;
@@ -33,6 +45,8 @@ struct gateway_stats {
   std::uint64_t ledger_written_rows = 0;    // since start
   std::uint64_t ledger_dropped_rows = 0;    // since start (buffer full, or lost at shutdown)
   std::uint64_t ledger_write_failures = 0;  // failed batch writes since start
+  std::vector<upstream_key_health> upstream_keys;
+  double retry_budget = 0;  // retries the gateway may make now
 };
 
 class gateway {

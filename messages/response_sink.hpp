@@ -19,6 +19,8 @@ class response_sink {
 
   // Limits that apply to this response; set before anything is sent (chat only).
   virtual void set_rate_limit(rate_limit_info info) = 0;
+  // A fallback model serves this chat (called before anything is sent): the answer names it.
+  virtual void set_served_model(std::string model) = 0;
   virtual void send_models(model_list models) = 0;
   virtual void send_usage(std::vector<usage_total> totals) = 0;
   virtual void send_completion(chat_completion completion) = 0;

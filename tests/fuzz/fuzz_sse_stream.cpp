@@ -1,6 +1,8 @@
 // Upstream bytes under any status, split at a fuzzer-chosen offset, always end in exactly one final
-// value; whatever the upstream sent, an error's text is bounded and on one printable line, and a
-// Retry-After made of the same bytes gives a bounded wait.
+// value, through either provider's decoder (DashScope native, OpenAI-compatible); whatever the
+// upstream sent, an error's text is bounded and on one printable line, and a Retry-After made of
+// the same bytes gives a bounded wait.
+#include "upstream/provider.hpp"
 #include "upstream/response_decoder.hpp"
 #include "upstream/retry_after.hpp"
 
@@ -30,17 +32,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const long status = statuses[data[0] % statuses.size()];
   const std::size_t cut = data[1] % (size - 1);
   const std::string_view bytes(reinterpret_cast<const char*>(data + 2), size - 2);
-  for (const bool stream : {true, false}) {
-    qgate::upstream::response_decoder decoder(stream);
-    std::vector<qgate::upstream::decoded> out;
-    decoder.on_status(status);
-    decoder.on_bytes(bytes.substr(0, std::min(cut, bytes.size())), out);
-    decoder.on_bytes(bytes.substr(std::min(cut, bytes.size())), out);
-    decoder.on_end({}, out);
-    if (!decoder.finished() || out.empty()) __builtin_trap();
-    for (const auto& value : out) {
-      const auto* err = std::get_if<qgate::error>(&value);
-      if (err != nullptr && !fit_to_show(err->detail, max_detail_bytes)) __builtin_trap();
+  using qgate::upstream::provider_kind;
+  for (const auto kind : {provider_kind::dashscope, provider_kind::openai}) {
+    for (const bool stream : {true, false}) {
+      const auto decoder = qgate::upstream::make_decoder(kind, stream);
+      std::vector<qgate::upstream::decoded> out;
+      decoder->on_status(status);
+      decoder->on_bytes(bytes.substr(0, std::min(cut, bytes.size())), out);
+      decoder->on_bytes(bytes.substr(std::min(cut, bytes.size())), out);
+      decoder->on_end({}, out);
+      if (!decoder->finished() || out.empty()) __builtin_trap();
+      for (const auto& value : out) {
+        const auto* err = std::get_if<qgate::error>(&value);
+        if (err != nullptr && !fit_to_show(err->detail, max_detail_bytes)) __builtin_trap();
+      }
     }
   }
   // The same bytes as the upstream's Retry-After header: a wait within the bound, or none.

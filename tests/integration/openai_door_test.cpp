@@ -83,6 +83,10 @@ class openai_door : public ::testing::Test {
     gateway_options options;
     options.env["QGATE_UPSTREAM_FIRST_BYTE_TIMEOUT_MS"] = "400";
     options.env["QGATE_UPSTREAM_IDLE_TIMEOUT_MS"] = "400";
+    // Faults come one after another here: a key that was throttled, failed or refused by a
+    // scripted fault is usable again at once (resilience_test covers cooldowns and the breaker).
+    options.env["QGATE_UPSTREAM_KEY_COOLDOWN_MS"] = "1";
+    options.env["QGATE_UPSTREAM_BREAKER_OPEN_MS"] = "1";
     qgate_ = new gateway(upstream_->base_url(), options);
   }
   static void TearDownTestSuite() {
@@ -356,6 +360,9 @@ TEST_F(openai_door, upstream_failures) {
                       "timeout");
   expect_openai_error(post(openai_body("x [[fault:throttle]]", false)), 429, "requests",
                       "rate_limit_exceeded");
+  // DashScope refusing the request is the caller's 400, as OpenAI answers a prompt too long.
+  expect_openai_error(post(openai_body("x [[fault:context-length]]", true)), 400,
+                      "invalid_request_error", "context_length_exceeded");
   // A failure after the stream began is one error frame, never [DONE] or a finish_reason.
   const auto cut = read_chunks(post(openai_body("x [[fault:drop-mid]]", true)));
   EXPECT_FALSE(cut.done);

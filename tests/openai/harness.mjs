@@ -102,6 +102,11 @@ export async function startGateway({ upstream, tenants = {}, env = {} }) {
     QGATE_DOCS_ASSETS_DIR: path.join(sourceDir, 'web/node_modules'),
     QGATE_DOCS_OPENAPI: path.join(sourceDir, 'http/docs/openapi.json'),
     QGATE_SERVER_SHUTDOWN_GRACE_MS: '2000',
+    // Scripted faults come one after another: a key a fault throttled, failed or refused is
+    // usable again at once (the gateway's own cooldowns are resilience_test's).
+    QGATE_UPSTREAM_KEY_COOLDOWN_MS: '1',
+    QGATE_UPSTREAM_KEY_COOLDOWN_MAX_MS: '1',
+    QGATE_UPSTREAM_BREAKER_OPEN_MS: '1',
     ...env,
   };
   const keys = {};

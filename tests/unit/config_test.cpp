@@ -118,10 +118,13 @@ TEST_F(config_test, every_key_has_an_environment_override) {
         value = "false";
         break;
       case value_kind::text:
-        value = key.name == "base_url" ? "http://override"
-                : key.name == "level"  ? "warn"
-                : key.name == "format" ? "json"
-                                       : "override";
+        // api_keys: a reference to a variable that exists here (this one).
+        value = key.name == "base_url"    ? "http://override"
+                : key.name == "level"     ? "warn"
+                : key.name == "format"    ? "json"
+                : key.name == "fallbacks" ? "a: b"
+                : key.name == "api_keys"  ? "env:" + key.env_name()
+                                          : "override";
         break;
     }
     auto result = load("", {{key.env_name(), value}});
@@ -208,6 +211,108 @@ TEST_F(config_test, server_max_connections) {
   EXPECT_EQ(failing_key("", {{"QGATE_SERVER_MAX_CONNECTIONS", "1000001"}}),
             "server.max_connections");
   EXPECT_EQ(failing_key("", {{"QGATE_SERVER_MAX_CONNECTIONS", "many"}}), "server.max_connections");
+}
+
+TEST_F(config_test, several_dashscope_keys_and_their_weights) {
+  auto one = load("", {{"DASHSCOPE_API_KEY", "sk-one"}});
+  ASSERT_EQ(one.value->upstream.keys.size(), 1u);
+  EXPECT_EQ(one.value->upstream.keys[0].value, "sk-one");
+  auto many = load("", {{"DASHSCOPE_API_KEYS", "sk-a*3, sk-b"}, {"DASHSCOPE_API_KEY", "sk-one"}});
+  ASSERT_EQ(many.value->upstream.keys.size(), 2u) << "DASHSCOPE_API_KEYS wins";
+  EXPECT_EQ(many.value->upstream.keys[0].value, "sk-a");
+  EXPECT_EQ(many.value->upstream.keys[0].weight, 3);
+  EXPECT_EQ(many.value->upstream.keys[1].weight, 1);
+  EXPECT_EQ(many.value->upstream.api_key, "sk-a");
+  const auto text = describe(*many.value);
+  EXPECT_EQ(text.find("sk-a"), std::string::npos);
+  EXPECT_NE(text.find("keys=2"), std::string::npos);
+  // References in the file: an environment variable and a file (trimmed), never a literal key.
+  std::ofstream(directory_ / "key_b") << "  sk-from-file\n";
+  auto refs =
+      load("[upstream]\napi_keys = \"env:KEY_A*2, file:" + (directory_ / "key_b").string() + "\"\n",
+           {{"KEY_A", "sk-from-env"}});
+  ASSERT_TRUE(refs.value) << refs.failure->message;
+  ASSERT_EQ(refs.value->upstream.keys.size(), 2u);
+  EXPECT_EQ(refs.value->upstream.keys[0].value, "sk-from-env");
+  EXPECT_EQ(refs.value->upstream.keys[0].weight, 2);
+  EXPECT_EQ(refs.value->upstream.keys[1].value, "sk-from-file");
+  EXPECT_EQ(failing_key("[upstream]\napi_keys = \"sk-literal\"\n"), "upstream.api_keys");
+  EXPECT_EQ(failing_key("[upstream]\napi_keys = \"env:MISSING\"\n"), "upstream.api_keys");
+  auto missing = load("[upstream]\napi_keys = \"env:MISSING\"\n", {{"OTHER", "sk-secret"}});
+  EXPECT_EQ(missing.failure->message.find("sk-"), std::string::npos);
+  EXPECT_EQ(failing_key("[upstream]\napi_keys = \"env:A*0\"\n"), "upstream.api_keys");
+  EXPECT_EQ(failing_key("", {{"DASHSCOPE_API_KEYS", "sk-a,,sk-b"}}), "DASHSCOPE_API_KEYS");
+  EXPECT_EQ(failing_key("", {{"DASHSCOPE_API_KEYS", "sk-a*x"}}), "DASHSCOPE_API_KEYS");
+}
+
+TEST_F(config_test, retries_and_fallbacks) {
+  auto result = load(
+      "[upstream]\nmax_retries = 4\nfallbacks = \"qwen-max: qwen-plus, qwen-turbo; qwen-plus: "
+      "qwen-turbo;\"\n",
+      {{"QGATE_UPSTREAM_RETRY_BUDGET_PERCENT", "50"}});
+  ASSERT_TRUE(result.value) << result.failure->message;
+  const auto& upstream = result.value->upstream;
+  EXPECT_EQ(upstream.max_retries, 4);
+  EXPECT_EQ(upstream.retry_budget_percent, 50);
+  ASSERT_EQ(upstream.fallbacks.size(), 2u);
+  EXPECT_EQ(upstream.fallbacks.at("qwen-max"),
+            (std::vector<std::string>{"qwen-plus", "qwen-turbo"}));
+  EXPECT_EQ(upstream.fallbacks.at("qwen-plus"), (std::vector<std::string>{"qwen-turbo"}));
+  EXPECT_EQ(failing_key("[upstream]\nfallbacks = \"qwen-max qwen-plus\"\n"), "upstream.fallbacks");
+  EXPECT_EQ(failing_key("[upstream]\nfallbacks = \"a: a\"\n"), "upstream.fallbacks");
+  EXPECT_EQ(failing_key("[upstream]\nfallbacks = \"a: b; a: c\"\n"), "upstream.fallbacks");
+  EXPECT_EQ(failing_key("[upstream]\nfallbacks = \"a: b,,c\"\n"), "upstream.fallbacks");
+  EXPECT_EQ(failing_key("[upstream]\nmax_retries = 11\n"), "upstream.max_retries");
+  EXPECT_EQ(failing_key("", {{"QGATE_UPSTREAM_BREAKER_FAILURES", "0"}}),
+            "upstream.breaker_failures");
+}
+
+TEST_F(config_test, providers_serve_the_models_they_name) {
+  auto result = load(
+      "[[providers]]\nname = \"vllm\"\nkind = \"openai\"\nbase_url = \"http://vllm:8000/v1\"\n"
+      "models = [\"qwen3-8b\", \"qwen-plus\"]\nfirst_byte_timeout_ms = 5000\n"
+      "[[providers]]\nname = \"compat\"\nkind = \"openai\"\n"
+      "base_url = \"https://dashscope.aliyuncs.com/compatible-mode/v1\"\n"
+      "api_keys = \"env:COMPAT_KEY*2\"\nmodels = [\"qwen-max\"]\n",
+      {{"COMPAT_KEY", "sk-compat"}});
+  ASSERT_TRUE(result.value) << result.failure->message;
+  const auto& providers = result.value->providers;
+  ASSERT_EQ(providers.size(), 2u);
+  EXPECT_EQ(providers[0].name, "vllm");
+  EXPECT_EQ(providers[0].kind, "openai");
+  EXPECT_EQ(providers[0].models, (std::vector<std::string>{"qwen3-8b", "qwen-plus"}));
+  EXPECT_TRUE(providers[0].keys.empty()) << "a server without keys";
+  EXPECT_EQ(providers[0].first_byte_timeout_ms, 5000);
+  EXPECT_FALSE(providers[0].idle_timeout_ms.has_value());
+  ASSERT_EQ(providers[1].keys.size(), 1u);
+  EXPECT_EQ(providers[1].keys[0].value, "sk-compat");
+  EXPECT_EQ(providers[1].keys[0].weight, 2);
+  EXPECT_EQ(describe(*result.value).find("sk-compat"), std::string::npos);
+  const std::string ok =
+      "name = \"p\"\nkind = \"openai\"\nbase_url = \"http://x/v1\"\nmodels = [\"m\"]\n";
+  EXPECT_EQ(failing_key("[[providers]]\n" + ok + "colour = 1\n"), "providers[0].colour");
+  EXPECT_EQ(failing_key("[[providers]]\nname = \"p\"\nkind = \"grpc\"\nbase_url = \"http://x\"\n"
+                        "models = [\"m\"]\n"),
+            "providers[0].kind");
+  EXPECT_EQ(failing_key("[[providers]]\nname = \"p\"\nkind = \"openai\"\nbase_url = \"x\"\n"
+                        "models = [\"m\"]\n"),
+            "providers[0].base_url");
+  EXPECT_EQ(failing_key("[[providers]]\nname = \"p\"\nkind = \"openai\"\nbase_url = \"http://x\"\n"
+                        "models = []\n"),
+            "providers[0].models");
+  EXPECT_EQ(failing_key("[[providers]]\n" + ok + "[[providers]]\n" + ok), "providers[1].name");
+  EXPECT_EQ(
+      failing_key("[[providers]]\n" + ok + "[[providers]]\n" +
+                  "name = \"q\"\nkind = \"openai\"\nbase_url = \"http://y\"\nmodels = [\"m\"]\n"),
+      "providers[1].models")
+      << "a model is served by one provider";
+  EXPECT_EQ(failing_key("[[providers]]\n" + ok + "api_keys = \"sk-literal\"\n"),
+            "providers[0].api_keys");
+  EXPECT_EQ(failing_key("[[providers]]\n" + ok + "api_keys = \"env:UNSET\"\n"),
+            "providers[0].api_keys");
+  EXPECT_EQ(failing_key("[[providers]]\n" + ok + "idle_timeout_ms = 0\n"),
+            "providers[0].idle_timeout_ms");
+  EXPECT_EQ(failing_key("providers = 3\n"), "providers");
 }
 
 TEST_F(config_test, syntax_error_reports_line_and_column) {

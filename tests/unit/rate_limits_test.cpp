@@ -84,6 +84,21 @@ TEST(rate_limits, stream_cap_and_model_cap) {
   EXPECT_TRUE(limits.admit(tenant, "m", true, 1, now).admitted);
 }
 
+TEST(rate_limits, a_fallback_moves_the_model_slot_unless_its_model_is_full) {
+  rate_limits limits(1);
+  const auto tenant = tenant_with(0, 0, 0);
+  const auto now = clock_type::now();
+  ASSERT_TRUE(limits.admit(tenant, "max", false, 1, now).admitted);
+  ASSERT_TRUE(limits.admit(tenant, "turbo", false, 1, now).admitted);
+  EXPECT_FALSE(limits.move_call("max", "turbo")) << "turbo is at its cap of 1";
+  EXPECT_EQ(limits.active_calls("max"), 1);
+  EXPECT_TRUE(limits.move_call("max", "plus"));
+  EXPECT_EQ(limits.active_calls("max"), 0);
+  EXPECT_EQ(limits.active_calls("plus"), 1);
+  limits.release("t", "plus", false, 1, 1, now);
+  EXPECT_EQ(limits.active_calls("plus"), 0);
+}
+
 TEST(rate_limits, unlimited_tenant_sends_no_limits) {
   rate_limits limits;
   const auto decision = limits.admit(anonymous_tenant(), "m", true, 100, clock_type::now());
