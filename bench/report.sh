@@ -199,3 +199,20 @@ write_openai_report() {
       "| $(calc %.0f "$(jget "$f" .output_tokens_per_s)") |"
   done
 }
+
+# The same qgate path measured from two binaries in one run (bench/run --baseline DIR).
+write_baseline_report() {
+  local c p
+  echo
+  echo "### Before/after (seed API, non-stream; µs): baseline = $1/qgate, current = $qgate_bin"
+  echo
+  echo "| concurrency | binary | req/s | p50 | p99 |"
+  echo "|---:|---|---:|---:|---:|"
+  for c in "${openai_concurrencies[@]}"; do
+    for p in baseline qgate; do
+      echo "| $c | $([ $p = qgate ] && echo current || echo baseline)" \
+        "| $(calc %.0f "$(tp_median "$p" "$c" .rps)") | $(calc %.1f "$(tp_median "$p" "$c" .latency_us.p50)")" \
+        "| $(calc %.1f "$(tp_median "$p" "$c" .latency_us.p99)") |"
+    done
+  done
+}
