@@ -31,42 +31,7 @@ void merge_into(chat_delta& held, chat_delta& late) {
 
 }  // namespace
 
-void openai_decoder::emit(decoded value, std::vector<decoded>& out) {
-  if (const auto* delta = std::get_if<chat_delta>(&value); delta == nullptr || delta->finish) {
-    finished_ = true;
-  }
-  out.push_back(std::move(value));
-}
-
-void openai_decoder::on_bytes(std::string_view bytes, std::vector<decoded>& out) {
-  if (finished_) return;
-  // Some proxies and servers answer a stream request with one JSON body: accept it.
-  if (stream_ && http_status_ == 200 && !sniffed_) {
-    const auto first = bytes.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return;
-    sniffed_ = true;
-    json_answer_ = bytes[first] == '{';
-  }
-  if (!streaming_body()) {
-    if (body_.size() + bytes.size() > max_unary_body_bytes) {
-      emit(make_error(errc::upstream_error, "上游响应过大"), out);
-      return;
-    }
-    body_.append(bytes);
-    return;
-  }
-  events_.clear();
-  if (!sse_.feed(bytes, events_)) {
-    emit(make_error(errc::upstream_error, "上游事件过大"), out);
-    return;
-  }
-  for (const auto& event : events_) {
-    if (finished_) break;
-    on_event(event, out);
-  }
-}
-
-void openai_decoder::on_event(const sse_event& event, std::vector<decoded>& out) {
+void openai_decoder::on_event(sse_event& event, std::vector<decoded>& out) {
   // DashScope's native `event:error` frame is seen inside compatible-mode streams too.
   if (event.event == "error") {
     on_error_event(event, out);
@@ -116,14 +81,10 @@ void openai_decoder::on_done(std::vector<decoded>& out) {
 }
 
 void openai_decoder::on_end(const transfer_outcome& outcome, std::vector<decoded>& out) {
-  if (finished_) return;
+  if (finished()) return;
   if (streaming_body()) {
-    events_.clear();
-    sse_.finish(events_);
-    for (const auto& event : events_) {
-      if (!finished_) on_event(event, out);
-    }
-    if (finished_) return;
+    drain_events(out);
+    if (finished()) return;
     if (final_) {
       // After a finish_reason the answer is whole; only the usage trailer or [DONE] is missing.
       emit(std::move(*final_), out);
@@ -137,12 +98,12 @@ void openai_decoder::on_end(const transfer_outcome& outcome, std::vector<decoded
     emit(classify_transfer_failure(outcome), out);
     return;
   }
-  if (http_status_ != 200) {
-    emit(openai_error_value(body_, http_status_, stream_), out);
+  if (http_status() != 200) {
+    emit(openai_error_value(body(), http_status(), stream()), out);
     return;
   }
-  auto answer = parse_openai_answer(body_);
-  if (auto* completion = std::get_if<chat_completion>(&answer); completion != nullptr && stream_) {
+  auto answer = parse_openai_answer(body());
+  if (auto* completion = std::get_if<chat_completion>(&answer); completion != nullptr && stream()) {
     emit(as_delta(std::move(*completion)), out);
     return;
   }

@@ -88,43 +88,6 @@ result<chat_completion> parse_unary_response(std::string_view body) {
   return completion;
 }
 
-void response_decoder::emit(decoded value, std::vector<decoded>& out) {
-  if (const auto* delta = std::get_if<chat_delta>(&value); delta != nullptr && !delta->finish) {
-    out.push_back(std::move(value));
-    return;
-  }
-  finished_ = true;
-  out.push_back(std::move(value));
-}
-
-void response_decoder::on_bytes(std::string_view bytes, std::vector<decoded>& out) {
-  if (finished_) return;
-  // Some proxies and compatible servers answer a stream request with one JSON body: accept it.
-  if (stream_ && http_status_ == 200 && !sniffed_) {
-    const auto first = bytes.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return;
-    sniffed_ = true;
-    json_answer_ = bytes[first] == '{';
-  }
-  if (!streaming_body()) {
-    if (body_.size() + bytes.size() > max_unary_body_bytes) {
-      emit(make_error(errc::upstream_error, "上游响应过大"), out);
-      return;
-    }
-    body_.append(bytes);
-    return;
-  }
-  events_.clear();
-  if (!sse_.feed(bytes, events_)) {
-    emit(make_error(errc::upstream_error, "上游事件过大"), out);
-    return;
-  }
-  for (auto& event : events_) {
-    if (finished_) break;
-    on_event(event, out);
-  }
-}
-
 void response_decoder::on_event(sse_event& event, std::vector<decoded>& out) {
   if (event.event == "error") {
     const auto body = parse_error_body(event.data);
@@ -145,24 +108,20 @@ void response_decoder::on_event(sse_event& event, std::vector<decoded>& out) {
 }
 
 void response_decoder::on_end(const transfer_outcome& outcome, std::vector<decoded>& out) {
-  if (finished_) return;
+  if (finished()) return;
   if (streaming_body()) {
-    events_.clear();
-    sse_.finish(events_);
-    for (auto& event : events_) {
-      if (!finished_) on_event(event, out);
-    }
+    drain_events(out);
     // A cut or stalled stream is never presented as a normal end.
-    if (!finished_) emit(classify_transfer_failure(outcome), out);
+    if (!finished()) emit(classify_transfer_failure(outcome), out);
     return;
   }
   if (outcome.failure != transfer_failure::none) {
     emit(classify_transfer_failure(outcome), out);
     return;
   }
-  if (http_status_ == 200) {
-    auto completion = parse_unary_response(body_);
-    if (completion && stream_) {
+  if (http_status() == 200) {
+    auto completion = parse_unary_response(body());
+    if (completion && stream()) {
       emit(as_delta(std::move(completion).value()), out);
     } else if (completion) {
       emit(std::move(completion).value(), out);
@@ -171,16 +130,16 @@ void response_decoder::on_end(const transfer_outcome& outcome, std::vector<decod
     }
     return;
   }
-  const auto body = parse_error_body(body_);
-  if (is_data_inspection(body)) {
-    if (stream_) {
+  const auto error_body = parse_error_body(body());
+  if (is_data_inspection(error_body)) {
+    if (stream()) {
       emit(filtered_delta({}), out);
     } else {
       emit(filtered_completion(), out);
     }
     return;
   }
-  emit(classify_upstream_error(http_status_, body), out);
+  emit(classify_upstream_error(http_status(), error_body), out);
 }
 
 }  // namespace qgate::upstream
