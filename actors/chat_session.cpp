@@ -128,7 +128,9 @@ void fail(session_self self, const session_context& context, const chat_request&
 // An upstream failure that ends the call: throttling keeps its Retry-After.
 void fail_upstream(session_self self, const session_context& context, const chat_request& request,
                    const response_sink_ptr& sink, upstream_failure failure) {
-  if (failure.err.code == errc::rate_limited) {
+  // Throttled: always a Retry-After (1 s without a hint); a failing upstream: when one is known.
+  if (failure.err.code == errc::rate_limited ||
+      (failure.err.code == errc::upstream_error && failure.retry_after_s)) {
     rate_limit_info info;
     info.retry_after_s = upstream::client_retry_after(failure.retry_after_s);
     sink->set_rate_limit(info);
@@ -146,8 +148,18 @@ std::chrono::milliseconds backoff(const session_context& context, int attempts) 
 
 // One attempt: a usable key for the serving model, now, or after a wait when the only usable key
 // was tried already (a backoff) or every key is cooling down — within the retry deadline.
-void start_attempt(session_self self, const session_context& context, const chat_request& request,
-                   const response_sink_ptr& sink) {
+void fall_back(session_self self, std::shared_ptr<const session_context> context,
+               const chat_request& request, const response_sink_ptr& sink);
+
+bool has_fallback(const session_context& context, const chat_request& request, std::size_t step) {
+  if (!context.fallbacks) return false;
+  const auto chain = context.fallbacks->find(request.model);
+  return chain != context.fallbacks->end() && step < chain->second.size();
+}
+
+void start_attempt(session_self self, std::shared_ptr<const session_context> shared,
+                   const chat_request& request, const response_sink_ptr& sink) {
+  const auto& context = *shared;
   auto& s = self->state;
   const auto& provider = context.providers->for_model(s.served_model);
   if (s.provider != provider) {  // a fallback to a model another upstream serves
@@ -174,15 +186,26 @@ void start_attempt(session_self self, const session_context& context, const chat
     if (usable < deadline && usable - now <= context.retry_wait_max) {
       return self->delayed_send(self, usable - now, attempt_atom::value);
     }
-    if (s.last_failure)
-      return fail_upstream(self, context, request, sink, std::move(*s.last_failure));
-    const auto wait = std::chrono::ceil<std::chrono::seconds>(usable - now).count();
-    return fail_upstream(
-        self, context, request, sink,
-        {make_error(errc::rate_limited,
-                    "no key of upstream " + provider->name +
-                        " is usable now (cooling down after throttling or failures)"),
-         std::max<std::int64_t>(1, wait)});
+    if (!s.last_failure) {
+      // Nothing sent yet: the upstream rests after other calls' throttling or failures. The
+      // answer says which, and when to come back.
+      const auto wait =
+          std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(usable - now).count());
+      s.last_failure =
+          keys.resting_for_failures(now)
+              ? upstream_failure{make_error(errc::upstream_error,
+                                            "upstream " + provider->name +
+                                                " keeps failing: its circuit breaker is open"),
+                                 wait}
+              : upstream_failure{
+                    make_error(errc::rate_limited, "every key of upstream " + provider->name +
+                                                       " is cooling down after throttling"),
+                    wait};
+    }
+    if (has_fallback(context, request, s.fallback_step) && context.retries->try_spend()) {
+      return fall_back(self, shared, request, sink);
+    }
+    return fail_upstream(self, context, request, sink, std::move(*s.last_failure));
   }
   const bool again = std::find(s.tried.begin(), s.tried.end(), *key) != s.tried.end();
   if (again && !s.waited && s.attempts > 0) {
@@ -214,13 +237,10 @@ void start_attempt(session_self self, const session_context& context, const chat
 void fall_back(session_self self, std::shared_ptr<const session_context> context,
                const chat_request& request, const response_sink_ptr& sink) {
   auto& s = self->state;
-  const auto chain = context->fallbacks ? context->fallbacks->find(request.model)
-                                        : config::fallback_chains::const_iterator{};
-  if (!context->fallbacks || chain == context->fallbacks->end() ||
-      s.fallback_step >= chain->second.size()) {
+  if (!has_fallback(*context, request, s.fallback_step)) {
     return fail_upstream(self, *context, request, sink, std::move(*s.last_failure));
   }
-  const std::string model = chain->second[s.fallback_step++];
+  const std::string model = context->fallbacks->find(request.model)->second[s.fallback_step++];
   const auto skip = [=](std::string_view why) {
     spdlog::warn("request {}: fallback {} skipped: {}", request.request_id, model, why);
     fall_back(self, context, request, sink);
@@ -242,7 +262,7 @@ void fall_back(session_self self, std::shared_ptr<const session_context> context
                       state.attempts = 0;
                       state.tried.clear();
                       sink->set_served_model(model);
-                      start_attempt(self, *context, request, sink);
+                      start_attempt(self, context, request, sink);
                     },
                     [=](const caf::error&) { skip("the limiter did not answer"); });
           },
@@ -282,7 +302,7 @@ void on_attempt_failed(session_self self, std::shared_ptr<const session_context>
   if (in_time && s.attempts <= context->max_retries && context->retries->try_spend()) {
     spdlog::warn("request {}: attempt {} on {} with key {} failed ({}); retrying",
                  request.request_id, s.attempts, s.served_model, fingerprint, detail);
-    return start_attempt(self, *context, request, sink);
+    return start_attempt(self, context, request, sink);
   }
   spdlog::warn("request {}: attempt {} on {} with key {} failed ({}); no retry left",
                request.request_id, s.attempts, s.served_model, fingerprint, detail);
@@ -308,7 +328,7 @@ void admit(session_self self, std::shared_ptr<const session_context> context, ch
             self->state.estimated_tokens = estimated;
             self->state.served_model = request.model;
             if (context->retries) context->retries->on_call();
-            start_attempt(self, *context, request, sink);
+            start_attempt(self, context, request, sink);
           },
           [=](const caf::error&) {
             send_error(self, request, sink,
@@ -381,7 +401,7 @@ session_actor::behavior_type chat_session(session_self self,
       [=](upstream_failure& failure) {
         on_attempt_failed(self, context, request, sink, std::move(failure));
       },
-      [=](attempt_atom) { start_attempt(self, *context, request, sink); },
+      [=](attempt_atom) { start_attempt(self, context, request, sink); },
       // The gateway ends the call (shutdown): answered and recorded like any failure.
       [=](end_atom, error& reason) { fail(self, *context, request, sink, std::move(reason)); },
       [=](resume_atom) {

@@ -158,6 +158,19 @@ void key_pool::report(std::size_t index, key_outcome outcome, clock::time_point 
   }
 }
 
+bool key_pool::resting_for_failures(clock::time_point now) const {
+  const std::lock_guard lock(mutex_);
+  const key_state* soonest = nullptr;
+  for (const auto& key : keys_) {
+    if (key.rejected) continue;
+    if (soonest == nullptr ||
+        std::max(now, key.usable_from) < std::max(now, soonest->usable_from)) {
+      soonest = &key;
+    }
+  }
+  return soonest != nullptr && soonest->breaker_open;
+}
+
 bool key_pool::all_rejected() const {
   const std::lock_guard lock(mutex_);
   return std::all_of(keys_.begin(), keys_.end(), [](const key_state& key) { return key.rejected; });

@@ -85,6 +85,9 @@ class key_pool {
   [[nodiscard]] std::optional<clock::time_point> next_usable(clock::time_point now) const;
   void report(std::size_t key, key_outcome outcome, clock::time_point now,
               std::optional<std::chrono::seconds> retry_after = std::nullopt);
+  // Why the soonest key to be usable again rests: true when its breaker is open (the upstream
+  // keeps failing), false when it cools down after throttling.
+  [[nodiscard]] bool resting_for_failures(clock::time_point now) const;
   // True when every key has been rejected: the operator's credentials are all bad.
   [[nodiscard]] bool all_rejected() const;
   // SIGHUP: rejected keys are tried again (the operator may have fixed the account).

@@ -261,9 +261,10 @@ TEST(resilience, the_breaker_opens_after_failures_in_a_row_and_a_probe_closes_it
     EXPECT_EQ(post(qgate, chat_body("qwen-turbo", "[[status-first:br:2:503]]", false)).status, 502);
   }
   EXPECT_EQ(key_states(qgate), (std::vector<std::string>{"open"}));
-  // While open, nothing is sent upstream: a 429 with Retry-After, at once.
+  // While open, nothing is sent upstream: a 502 saying so, with Retry-After, at once.
   const auto refused = post(qgate, chat_body("qwen-turbo", "while open", false));
-  expect_error_envelope(refused.status, refused.body, 429, "RATE_LIMITED", "请求频率超限");
+  expect_error_envelope(refused.status, refused.body, 502, "UPSTREAM_ERROR",
+                        "百炼平台返回错误:upstream dashscope keeps failing", true);
   EXPECT_EQ(refused.headers.at("retry-after"), "1");
   EXPECT_TRUE(models_of_requests_with(upstream, "while open").empty());
   // After the wait one probe goes through; it answers, and the breaker closes.

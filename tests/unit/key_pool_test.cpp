@@ -46,6 +46,7 @@ TEST(key_pool, a_retry_prefers_a_key_not_tried) {
 TEST(key_pool, throttled_key_cools_down_for_the_hint) {
   auto pool = three_keys();
   pool.report(0, key_outcome::throttled, t0, 7s);
+  EXPECT_FALSE(pool.resting_for_failures(t0));
   for (int i = 0; i < 50; ++i) EXPECT_NE(pool.pick(t0 + 6s).value(), 0u);
   const auto status = pool.status(t0 + 1s);
   EXPECT_EQ(status[0].state, "cooling");
@@ -112,8 +113,10 @@ TEST(key_pool, the_breaker_opens_after_failures_in_a_row_and_probes_once) {
   pool.report(0, key_outcome::failed, t0);
   pool.report(0, key_outcome::failed, t0);
   EXPECT_TRUE(pool.pick(t0).has_value());
+  EXPECT_FALSE(pool.resting_for_failures(t0));
   pool.report(0, key_outcome::failed, t0);
   EXPECT_EQ(pool.status(t0)[0].state, "open");
+  EXPECT_TRUE(pool.resting_for_failures(t0));
   EXPECT_FALSE(pool.pick(t0 + 9s).has_value());
   // Past the wait one probe goes out; nothing else until it reports.
   EXPECT_TRUE(pool.pick(t0 + 10s).has_value());
