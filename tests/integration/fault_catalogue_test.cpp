@@ -102,7 +102,6 @@ class fault_catalogue : public ::testing::Test {
 mock_upstream* fault_catalogue::upstream_ = nullptr;
 gateway* fault_catalogue::qgate_ = nullptr;
 
-// qgate does not retry yet: the one failure reaches the client, the next request is answered.
 // Before the first byte a 500 is retried: the client never sees a passing failure.
 TEST_F(fault_catalogue, internal_error_once_is_hidden_by_a_retry) {
   for (const bool stream : {false, true}) {
