@@ -128,6 +128,7 @@ void key_pool::report(std::size_t index, key_outcome outcome, clock::time_point 
       key.breaker_open = false;
       return;
     case key_outcome::throttled: {
+      key.rejected = false;  // throttled, so known: a probe of a rejected key may end so
       ++key.failures;
       std::chrono::milliseconds wait{};
       if (retry_after && retry_after->count() > 0) {

@@ -99,6 +99,13 @@ TEST(key_pool, rejected_keys_are_out_until_restored) {
   EXPECT_FALSE(pool.all_rejected()) << "a probe that works brings its key back";
   EXPECT_EQ(pool.pick(t0 + 10s), probe);
   pool.report(*probe, key_outcome::rejected, t0 + 10s);
+  // A probe answered 429 proves the key known to the upstream too: it is back, resting.
+  const auto throttled_probe = pool.pick(t0 + 20s);
+  ASSERT_TRUE(throttled_probe.has_value());
+  pool.report(*throttled_probe, key_outcome::throttled, t0 + 20s, 1s);
+  EXPECT_FALSE(pool.all_rejected());
+  EXPECT_EQ(pool.status(t0 + 20s)[*throttled_probe].state, "cooling");
+  pool.report(*throttled_probe, key_outcome::rejected, t0 + 20s);
   pool.restore_rejected();
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(pool.pick(t0 + 10s).has_value()) << "SIGHUP restores";
 }
