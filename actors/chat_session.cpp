@@ -146,8 +146,6 @@ std::chrono::milliseconds backoff(const session_context& context, int attempts) 
   return std::chrono::milliseconds(jitter(random));
 }
 
-// One attempt: a usable key for the serving model, now, or after a wait when the only usable key
-// was tried already (a backoff) or every key is cooling down — within the retry deadline.
 void fall_back(session_self self, std::shared_ptr<const session_context> context,
                const chat_request& request, const response_sink_ptr& sink);
 
@@ -157,6 +155,8 @@ bool has_fallback(const session_context& context, const chat_request& request, s
   return chain != context.fallbacks->end() && step < chain->second.size();
 }
 
+// One attempt: a usable key for the serving model, now, or after a wait when the only usable key
+// was tried already (a backoff) or every key is resting — within the retry deadline.
 void start_attempt(session_self self, std::shared_ptr<const session_context> shared,
                    const chat_request& request, const response_sink_ptr& sink) {
   const auto& context = *shared;
@@ -184,6 +184,7 @@ void start_attempt(session_self self, std::shared_ptr<const session_context> sha
     }
     const auto usable = keys.next_usable(now).value_or(now);
     if (usable < deadline && usable - now <= context.retry_wait_max) {
+      s.waited = true;  // the key has rested: no backoff on top
       return self->delayed_send(self, usable - now, attempt_atom::value);
     }
     if (!s.last_failure) {
@@ -306,7 +307,10 @@ void on_attempt_failed(session_self self, std::shared_ptr<const session_context>
   }
   spdlog::warn("request {}: attempt {} on {} with key {} failed ({}); no retry left",
                request.request_id, s.attempts, s.served_model, fingerprint, detail);
-  if (in_time && context->retries->try_spend()) return fall_back(self, context, request, sink);
+  if (in_time && has_fallback(*context, request, s.fallback_step) &&
+      context->retries->try_spend()) {
+    return fall_back(self, context, request, sink);
+  }
   fail_upstream(self, *context, request, sink, std::move(*s.last_failure));
 }
 
