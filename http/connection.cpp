@@ -77,6 +77,7 @@ void connection::handle_request() {
   target_ = std::string(request.target());
   request_id_ = pick_request_id(request["X-Request-Id"]);
   cors_origin_ = options().cors.allow(request[bhttp::field::origin]);
+  cors_request_headers_ = std::string(request[bhttp::field::access_control_request_headers]);
   // An absolute-form target (RFC 9112 §3.2.2) is routed on its path; its authority is ignored.
   const auto target = origin_form(request.target());
   const auto path = target.substr(0, target.find('?'));

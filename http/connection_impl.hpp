@@ -166,6 +166,7 @@ class connection final : public connection_control,
   std::string target_;
   std::string request_id_;
   std::optional<std::string> cors_origin_;
+  std::string cors_request_headers_;  // a preflight's Access-Control-Request-Headers
   std::shared_ptr<dialect> dialect_ = seed_dialect();  // how this request is answered
   rate_limit_info rate_limit_;
   std::string served_model_;  // a chat's model: X-Qgate-Model (a fallback's, when one served)
@@ -294,7 +295,8 @@ void connection::add_cors(Fields& fields) const {
   fields.set(bhttp::field::access_control_expose_headers, cors_exposed_headers);
   if (method_ == "OPTIONS") {
     fields.set(bhttp::field::access_control_allow_methods, cors_allowed_methods);
-    fields.set(bhttp::field::access_control_allow_headers, cors_allowed_headers);
+    fields.set(bhttp::field::access_control_allow_headers,
+               allowed_headers_for(cors_request_headers_));
     fields.set(bhttp::field::access_control_max_age, cors_max_age);
   }
 }

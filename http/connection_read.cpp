@@ -153,6 +153,7 @@ void connection::reply_and_close(const error& err) {
   if (head_parsed) given_id = parser_->get()["X-Request-Id"];
   request_id_ = pick_request_id(given_id);
   cors_origin_.reset();
+  cors_request_headers_.clear();
   dialect_ = head_parsed && is_openai_path(origin_form(parser_->get().target()))
                  ? openai_dialect({})
                  : seed_dialect();

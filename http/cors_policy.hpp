@@ -16,6 +16,12 @@ inline constexpr std::string_view cors_exposed_headers =
     "X-RateLimit-Limit-Tokens, X-RateLimit-Remaining-Tokens, X-Qgate-Model";
 inline constexpr std::string_view cors_max_age = "600";
 
+// The Access-Control-Allow-Headers of a preflight: qgate's own list, plus the headers the browser
+// asks for (Access-Control-Request-Headers) when each is a plain header name. Clients such as the
+// openai SDK send headers of their own (`x-stainless-*`); a fixed list would fail their preflight.
+// At most 32 extra names of at most 64 characters; anything else in the request is left out.
+[[nodiscard]] std::string allowed_headers_for(std::string_view requested);
+
 class cors_policy {
  public:
   // A comma-separated list of origins (`https://app.example.com`), `*` for any, empty for none.
