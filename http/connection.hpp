@@ -1,6 +1,7 @@
 // Internal to http/: what the listener needs to know about connections.
 #pragma once
 
+#include "http/log_throttle.hpp"
 #include "http/server_options.hpp"
 #include "messages/gateway.hpp"
 
@@ -31,6 +32,9 @@ struct server_shared {
   const server_options options;
   gateway& backend;
   std::atomic<bool> draining{false};
+  // At most one line a second for the whole process, whichever listener sees the condition.
+  shared_log_throttle exhausted_log{std::chrono::seconds(1)};
+  shared_log_throttle over_limit_log{std::chrono::seconds(1)};
 
   std::uint64_t add(std::weak_ptr<connection_control> connection);
   void remove(std::uint64_t id);

@@ -3,8 +3,10 @@
 // caller passes the time.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 
 namespace qgate::http {
@@ -29,6 +31,33 @@ class log_throttle {
   clock::duration interval_;
   std::optional<clock::time_point> last_line_;
   std::uint64_t pending_ = 0;
+};
+
+// One log_throttle for every listener of the process (a warning is the process's, whichever io
+// thread sees it), behind a lock taken only while the warning's condition lasts.
+class shared_log_throttle {
+ public:
+  explicit shared_log_throttle(log_throttle::clock::duration interval) : throttle_(interval) {}
+
+  [[nodiscard]] std::optional<log_throttle::report> note(log_throttle::clock::time_point now,
+                                                         std::uint64_t occurrences = 1) {
+    const std::lock_guard lock(mutex_);
+    pending_.store(true, std::memory_order_relaxed);
+    return throttle_.note(now, occurrences);
+  }
+  // Cheap when nothing was noted since the last line: no lock on the common path.
+  [[nodiscard]] std::optional<log_throttle::report> flush(log_throttle::clock::time_point now) {
+    if (!pending_.load(std::memory_order_relaxed)) return std::nullopt;
+    const std::lock_guard lock(mutex_);
+    auto line = throttle_.flush(now);
+    if (line) pending_.store(false, std::memory_order_relaxed);
+    return line;
+  }
+
+ private:
+  std::mutex mutex_;
+  log_throttle throttle_;
+  std::atomic<bool> pending_{false};
 };
 
 }  // namespace qgate::http

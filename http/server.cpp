@@ -73,12 +73,12 @@ struct listener {
     acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
       if (ec) return on_accept_error(ec);
-      log_due(exhausted_log.flush(clock::now()), "accepting again after running out");
+      log_due(shared->exhausted_log.flush(clock::now()), "accepting again after running out");
       socket.set_option(tcp::no_delay(true), ec);
       const auto limit = shared->options.max_connections;
       if (limit > 0 && shared->size() >= limit) {
         refuse_connection(std::move(socket), shared->options.refusal_linger);
-        log_due(over_limit_log.note(clock::now()),
+        log_due(shared->over_limit_log.note(clock::now()),
                 fmt::format("over server.max_connections={}", limit));
       } else {
         start_connection(std::move(socket), shared);
@@ -93,7 +93,7 @@ struct listener {
     if (ec == net::error::connection_aborted) return accept();  // that client gave up; next one
     std::uint64_t refused = 0;
     if (is_system_error(ec, {EMFILE, ENFILE})) refused = refuse_waiting();
-    log_due(exhausted_log.note(clock::now(), refused), ec.message());
+    log_due(shared->exhausted_log.note(clock::now(), refused), ec.message());
     backoff.expires_after(shared->options.accept_backoff);
     backoff.async_wait([this](boost::system::error_code wait_ec) {
       if (wait_ec || !acceptor.is_open()) return;
@@ -150,8 +150,6 @@ struct listener {
   tcp::acceptor acceptor;
   net::steady_timer backoff;
   reserve_descriptor reserve;
-  log_throttle exhausted_log{std::chrono::seconds(1)};
-  log_throttle over_limit_log{std::chrono::seconds(1)};
 };
 
 struct server::impl {
