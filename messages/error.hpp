@@ -4,6 +4,8 @@
 #include <boost/outcome/basic_result.hpp>
 #include <boost/outcome/policy/terminate.hpp>
 
+#include <cstddef>
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -27,8 +29,21 @@ enum class errc {
   timeout,
   unavailable,
   overloaded,
-  internal_error,
+  internal_error,  // keep last: all_errcs is checked against it
 };
+
+// Every errc, for tests that walk the whole vocabulary through each mapping.
+inline constexpr errc all_errcs[] = {errc::invalid_model,         errc::invalid_messages,
+                                     errc::invalid_params,        errc::unauthorized,
+                                     errc::upstream_unauthorized, errc::not_found,
+                                     errc::method_not_allowed,    errc::payload_too_large,
+                                     errc::headers_too_large,     errc::request_timeout,
+                                     errc::bad_request,           errc::rate_limited,
+                                     errc::upstream_error,        errc::timeout,
+                                     errc::unavailable,           errc::overloaded,
+                                     errc::internal_error};
+static_assert(std::size(all_errcs) == static_cast<std::size_t>(errc::internal_error) + 1,
+              "all_errcs must list every errc");
 
 // `detail` names the offending field, or carries the upstream's own code and message.
 struct error {

@@ -194,25 +194,8 @@ TEST(openai_render, models_list_and_one_model) {
 }
 
 TEST(openai_render, every_error_maps_to_an_openai_error_with_the_seed_status) {
-  const errc all[] = {errc::invalid_model,
-                      errc::invalid_messages,
-                      errc::invalid_params,
-                      errc::unauthorized,
-                      errc::not_found,
-                      errc::method_not_allowed,
-                      errc::payload_too_large,
-                      errc::headers_too_large,
-                      errc::request_timeout,
-                      errc::bad_request,
-                      errc::rate_limited,
-                      errc::upstream_error,
-                      errc::timeout,
-                      errc::unavailable,
-                      errc::overloaded,
-                      errc::internal_error,
-                      errc::upstream_unauthorized};
   simdjson::dom::parser parser;
-  for (const auto code : all) {
+  for (const auto code : all_errcs) {
     const error err = make_error(code, hostile, "messages[0].content");
     const auto mapped = http::map_openai_error(err);
     // The same status as the seed's API, except an unknown model (404, as OpenAI answers it) and
