@@ -159,10 +159,11 @@ TEST(chat_load, requests_stay_on_the_io_thread_that_accepted_them) {
       // Only the ledger's writer (a detached thread for SQLite) answers from elsewhere, per batch.
       EXPECT_LT(hops, 20) << "hops for " << requests << " requests on one io thread";
     } else {
-      // The one cross-thread step left: usage rows from the second thread to the ledger, which
-      // mostly join a wake-up already on its way. An admission on the other thread would cost two
-      // per request there (about `requests` in all).
-      EXPECT_LT(hops, requests / 3) << "hops for " << requests << " requests on two io threads";
+      // The one cross-thread step left: usage rows from the second thread to the ledger, at most
+      // one wake-up each and often joining one already on its way (9 to 118 in repeated runs
+      // under load, depending on how the kernel spread the connections). An admission or lookup
+      // on the other thread would cost two per request there (about `requests` in all).
+      EXPECT_LT(hops, requests / 2) << "hops for " << requests << " requests on two io threads";
     }
   }
 }
