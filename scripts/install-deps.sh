@@ -10,8 +10,10 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git curl
   libcaf-dev libboost1.81-dev libsimdjson-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
   libgtest-dev libsqlite3-dev libtomlplusplus-dev libcli11-dev libssl-dev zlib1g-dev sqlite3
+  libpq-dev libhiredis-dev
 )
-[ "${1:-}" = "--test" ] && packages+=(clang-14 libclang-rt-14-dev clang-format-14 clang-format chromium fonts-wqy-zenhei nginx jq iproute2)
+[ "${1:-}" = "--test" ] && packages+=(clang-14 libclang-rt-14-dev clang-format-14 clang-format chromium fonts-wqy-zenhei nginx jq iproute2
+  postgresql-15 redis-server)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 
