@@ -172,6 +172,14 @@ std::vector<key_spec> build_table() {
   keys.push_back(integer(
       "catalog", "reload_interval_ms", 100, 3'600'000,
       [](settings& s, std::int64_t v) { s.catalog.reload_interval_ms = static_cast<int>(v); }));
+  keys.push_back(text(
+      "catalog", "postgres_url",
+      [](const std::string& v) -> std::optional<std::string> {
+        if (v.empty() || v.starts_with("postgresql://") || v.starts_with("postgres://"))
+          return std::nullopt;
+        return "\"\" or a URI postgresql://user@host:port/database";
+      },
+      [](settings& s, const std::string& v) { s.catalog.postgres_url = v; }));
   // [limits]
   keys.push_back(integer(
       "limits", "model_max_concurrency", 0, 1'000'000,
@@ -183,6 +191,22 @@ std::vector<key_spec> build_table() {
                          [](settings& s, std::int64_t v) {
                            s.limits.ledger_max_buffered_rows = static_cast<std::size_t>(v);
                          }));
+  keys.push_back(text("limits", "ledger_spill_path", not_empty,
+                      [](settings& s, const std::string& v) { s.limits.ledger_spill_path = v; }));
+  keys.push_back(text(
+      "limits", "redis_url",
+      [](const std::string& v) -> std::optional<std::string> {
+        // Debian 12's hiredis (0.14) has no TLS: rediss:// would silently not be encrypted.
+        if (v.empty() || (v.starts_with("redis://") && v.size() > 8)) return std::nullopt;
+        return "\"\" or redis://[:password@]host:port[/db] (rediss:// needs a hiredis with TLS)";
+      },
+      [](settings& s, const std::string& v) { s.limits.redis_url = v; }));
+  keys.push_back(integer("limits", "redis_timeout_ms", 1, 60'000, [](settings& s, std::int64_t v) {
+    s.limits.redis_timeout_ms = static_cast<int>(v);
+  }));
+  keys.push_back(integer(
+      "limits", "redis_slot_ttl_ms", 1'000, 3'600'000,
+      [](settings& s, std::int64_t v) { s.limits.redis_slot_ttl_ms = static_cast<int>(v); }));
   // [docs]
   keys.push_back(
       {"docs", "enabled", value_kind::boolean, 0, 0, {}, [](settings& s, const raw_value& v) {

@@ -37,8 +37,9 @@ std::optional<load_error> accept(const key_spec& key, raw_value value, std::stri
   }
   if (const auto* text = std::get_if<std::string>(&value); text != nullptr && key.check_text) {
     if (auto allowed = key.check_text(*text)) {
-      return error_for(key, source,
-                       fmt::format("\"{}\" is not allowed; expected {}", *text, *allowed));
+      return error_for(
+          key, source,
+          fmt::format("\"{}\" is not allowed; expected {}", without_password(*text), *allowed));
     }
   }
   key.apply(out, value);
@@ -318,8 +319,9 @@ std::string describe(const settings& s) {
              "retry_backoff={}ms retry_wait_max={}ms retry_budget={}%+{} cooldown={}..{}ms "
              "breaker={}x/{}ms fallbacks={} | "
              "catalog {} seed={} "
-             "reload={}ms | limits "
-             "model_max_concurrency={} ledger_flush_ms={} ledger_max_buffered_rows={} | docs "
+             "reload={}ms postgres_url=\"{}\" | limits "
+             "model_max_concurrency={} ledger_flush_ms={} ledger_max_buffered_rows={} "
+             "ledger_spill_path={} redis_url=\"{}\" redis_timeout={}ms redis_slot_ttl={}ms | docs "
              "enabled={} "
              "assets={} openapi={} | cors allow_origins=\"{}\" | log level={} format={} access={}",
              server.host, server.port, server.io_threads, server.max_body_bytes,
@@ -332,11 +334,26 @@ std::string describe(const settings& s) {
              upstream.retry_wait_max_ms, upstream.retry_budget_percent, upstream.retry_reserve,
              upstream.key_cooldown_ms, upstream.key_cooldown_max_ms, upstream.breaker_failures,
              upstream.breaker_open_ms, upstream.fallbacks.size(), s.catalog.path, s.catalog.seed,
-             s.catalog.reload_interval_ms, s.limits.model_max_concurrency, s.limits.ledger_flush_ms,
-             s.limits.ledger_max_buffered_rows, s.docs.enabled, s.docs.assets_dir, s.docs.openapi,
+             s.catalog.reload_interval_ms, without_password(s.catalog.postgres_url),
+             s.limits.model_max_concurrency, s.limits.ledger_flush_ms,
+             s.limits.ledger_max_buffered_rows, s.limits.ledger_spill_path,
+             without_password(s.limits.redis_url), s.limits.redis_timeout_ms,
+             s.limits.redis_slot_ttl_ms, s.docs.enabled, s.docs.assets_dir, s.docs.openapi,
              s.cors.allow_origins, s.log.level, s.log.format == log_format::json ? "json" : "text",
              s.log.access) +
          providers;
+}
+
+std::string without_password(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  const auto authority = scheme + 3;
+  const auto end = url.find_first_of("/?#", authority);
+  const auto at = url.rfind('@', end == std::string_view::npos ? url.size() : end);
+  if (at == std::string_view::npos || at < authority) return std::string(url);
+  const auto colon = url.find(':', authority);
+  if (colon == std::string_view::npos || colon > at) return std::string(url);
+  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
 }
 
 }  // namespace qgate::config

@@ -38,7 +38,12 @@ environment process_environment();
 [[nodiscard]] std::optional<load_error> apply_toml(std::string_view text, const std::string& origin,
                                                    settings& out);
 
-// One line for the start-up log: every value, the API key only as set/unset.
+// One line for the start-up log: every value, the API key only as set/unset, URLs without their
+// passwords.
 std::string describe(const settings& s);
+
+// `scheme://user:password@host…` as `scheme://user:***@host…` (and `scheme://:password@…` as
+// `scheme://:***@…`): a URL for a log line or an error message.
+std::string without_password(std::string_view url);
 
 }  // namespace qgate::config

@@ -58,6 +58,9 @@ struct catalog_settings {
   std::string path = "data/catalog.db";
   std::string seed = "config/models.json";
   int reload_interval_ms = 1000;
+  // libpq URI (postgresql://user@host:port/db): models, tenants and the ledger live there and
+  // `path` is not used. Empty: SQLite at `path`.
+  std::string postgres_url;
 };
 
 struct limits_settings {
@@ -65,6 +68,13 @@ struct limits_settings {
   int ledger_flush_ms = 1000;     // how often buffered usage rows are written
   // Usage rows waiting for the database (it may be failing) at most; more are dropped and counted.
   std::size_t ledger_max_buffered_rows = 100'000;
+  // Rows past the bound while the database fails go to this file, and back to the database when
+  // it recovers.
+  std::string ledger_spill_path = "data/ledger-spill.jsonl";
+  // redis://[:password@]host:port[/db]: every limit is shared through it. Empty: in-process.
+  std::string redis_url;
+  int redis_timeout_ms = 50;       // no call waits on Redis longer; then this instance's limits
+  int redis_slot_ttl_ms = 30'000;  // a dead instance's stream and call slots expire after this
 };
 
 struct docs_settings {

@@ -119,12 +119,14 @@ TEST_F(config_test, every_key_has_an_environment_override) {
         break;
       case value_kind::text:
         // api_keys: a reference to a variable that exists here (this one).
-        value = key.name == "base_url"    ? "http://override"
-                : key.name == "level"     ? "warn"
-                : key.name == "format"    ? "json"
-                : key.name == "fallbacks" ? "a: b"
-                : key.name == "api_keys"  ? "env:" + key.env_name()
-                                          : "override";
+        value = key.name == "base_url"       ? "http://override"
+                : key.name == "level"        ? "warn"
+                : key.name == "format"       ? "json"
+                : key.name == "fallbacks"    ? "a: b"
+                : key.name == "api_keys"     ? "env:" + key.env_name()
+                : key.name == "postgres_url" ? "postgresql://override"
+                : key.name == "redis_url"    ? "redis://override"
+                                             : "override";
         break;
     }
     auto result = load("", {{key.env_name(), value}});
@@ -265,6 +267,33 @@ TEST_F(config_test, retries_and_fallbacks) {
   EXPECT_EQ(failing_key("[upstream]\nmax_retries = 11\n"), "upstream.max_retries");
   EXPECT_EQ(failing_key("", {{"QGATE_UPSTREAM_BREAKER_FAILURES", "0"}}),
             "upstream.breaker_failures");
+}
+
+TEST_F(config_test, fleet_engines_by_url_and_never_a_password_in_a_message) {
+  auto result = load("[catalog]\npostgres_url = \"postgresql://qgate@db:5432/qgate\"\n",
+                     {{"QGATE_LIMITS_REDIS_URL", "redis://:s3cret@cache:6379/2"},
+                      {"QGATE_LIMITS_REDIS_TIMEOUT_MS", "20"}});
+  ASSERT_TRUE(result.value) << result.failure->message;
+  EXPECT_EQ(result.value->catalog.postgres_url, "postgresql://qgate@db:5432/qgate");
+  EXPECT_EQ(result.value->limits.redis_url, "redis://:s3cret@cache:6379/2");
+  EXPECT_EQ(result.value->limits.redis_timeout_ms, 20);
+  EXPECT_EQ(result.value->limits.redis_slot_ttl_ms, 30'000);
+  EXPECT_EQ(describe(*result.value).find("s3cret"), std::string::npos);
+  EXPECT_NE(describe(*result.value).find("redis://:***@cache:6379/2"), std::string::npos);
+
+  EXPECT_EQ(failing_key("", {{"QGATE_CATALOG_POSTGRES_URL", "mysql://x"}}), "catalog.postgres_url");
+  EXPECT_EQ(failing_key("[limits]\nredis_url = \"rediss://cache\"\n"), "limits.redis_url");
+  EXPECT_EQ(failing_key("[limits]\nredis_url = \"redis://\"\n"), "limits.redis_url");
+  EXPECT_EQ(failing_key("[limits]\nredis_timeout_ms = 0\n"), "limits.redis_timeout_ms");
+  auto bad = load("[limits]\nredis_url = \"http://u:hunter2@cache\"\n");
+  ASSERT_TRUE(bad.failure);
+  EXPECT_EQ(bad.failure->message.find("hunter2"), std::string::npos) << bad.failure->message;
+
+  EXPECT_EQ(without_password("postgresql://qgate:pw@db:5432/q"),
+            "postgresql://qgate:***@db:5432/q");
+  EXPECT_EQ(without_password("redis://:p@ss@h:1/0"), "redis://:***@h:1/0");
+  EXPECT_EQ(without_password("redis://h:6379/0"), "redis://h:6379/0");
+  EXPECT_EQ(without_password("postgresql://u@h/db?x=a:b@c"), "postgresql://u@h/db?x=a:b@c");
 }
 
 TEST_F(config_test, providers_serve_the_models_they_name) {
