@@ -138,7 +138,9 @@ int main(int argc, char** argv) {
   auto runtime = qgate::actors::runtime::start(settings, pool, cli.options->allow_anonymous);
   if (!runtime) {
     spdlog::critical("cannot start: {}", runtime.error().detail);
-    return runtime.error().code == qgate::errc::unauthorized ? 2 : 1;
+    // Configuration the operator must fix: open mode on a public address, an unreachable store.
+    const auto code = runtime.error().code;
+    return code == qgate::errc::unauthorized || code == qgate::errc::unavailable ? 2 : 1;
   }
   auto options = server_options_of(settings);
   if (settings.docs.enabled) options.assets = load_docs(settings.docs);

@@ -73,25 +73,25 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
 }
 
 struct loader_state {
-  std::shared_ptr<catalog::model_store> store;
-  std::int64_t catalog_version = -1;
+  std::shared_ptr<catalog::store> store;
+  bool failing = false;  // the store did not answer last time (logged once per outage)
 };
 
 void reload_if_changed(loader_actor::stateful_pointer<loader_state> self,
                        const std::vector<catalog_actor>& targets, bool force) {
-  auto& store = *self->state.store;
-  auto version = store.catalog_version();
-  if (!version) {
-    spdlog::warn("catalog: {}", version.error().detail);
-    return;
-  }
-  if (!force && version.value() == self->state.catalog_version) return;
-  auto snapshot = read_snapshot(store);
+  auto& state = self->state;
+  auto changed = state.store->catalog_changed();
+  // After a failure every poll reads again: a change seen just before it must not be lost.
+  if (changed && !changed.value() && !force && !state.failing) return;
+  auto snapshot = changed ? read_snapshot(*state.store) : result<catalog_snapshot>(changed.error());
   if (!snapshot) {
-    spdlog::warn("catalog reload failed: {}", snapshot.error().detail);
+    // Serving goes on from the snapshot the catalogs hold.
+    if (!state.failing) spdlog::warn("catalog: cannot reload: {}", snapshot.error().detail);
+    state.failing = true;
     return;
   }
-  self->state.catalog_version = version.value();
+  if (state.failing) spdlog::info("catalog: the store answers again");
+  state.failing = false;
   spdlog::info("catalog reloaded: {} models, {} tenants", snapshot.value().models->size(),
                snapshot.value().tenants->size());
   // Each io thread's catalog gets the same snapshot (shared, immutable: copying it is cheap).
@@ -99,13 +99,10 @@ void reload_if_changed(loader_actor::stateful_pointer<loader_state> self,
 }
 
 loader_actor::behavior_type loader(loader_actor::stateful_pointer<loader_state> self,
-                                   std::shared_ptr<catalog::model_store> store,
+                                   std::shared_ptr<catalog::store> store,
                                    std::vector<catalog_actor> targets,
                                    std::chrono::milliseconds interval) {
   self->state.store = std::move(store);
-  if (auto version = self->state.store->catalog_version()) {
-    self->state.catalog_version = version.value();
-  }
   self->delayed_send(self, interval, poll_atom::value);
   return {
       [=](poll_atom) {
@@ -118,11 +115,10 @@ loader_actor::behavior_type loader(loader_actor::stateful_pointer<loader_state> 
 
 }  // namespace
 
-result<catalog_snapshot> read_snapshot(catalog::model_store& store) {
+result<catalog_snapshot> read_snapshot(catalog::store& store) {
   auto models = store.list_models();
   if (!models) return models.error();
-  catalog::tenant_store tenants(store.database());
-  auto records = tenants.list();
+  auto records = store.list_tenants();
   if (!records) return records.error();
   auto index = std::make_shared<std::unordered_map<std::string, tenant_info>>();
   for (auto& record : records.value())
@@ -147,11 +143,10 @@ catalog_actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial,
   return system.spawn(catalog, std::move(initial), std::move(ledger));
 }
 
-loader_actor spawn_catalog_loader(caf::actor_system& system, catalog::model_store store,
+loader_actor spawn_catalog_loader(caf::actor_system& system, std::unique_ptr<catalog::store> store,
                                   std::vector<catalog_actor> targets,
                                   std::chrono::milliseconds interval) {
-  return system.spawn<caf::detached>(loader,
-                                     std::make_shared<catalog::model_store>(std::move(store)),
+  return system.spawn<caf::detached>(loader, std::shared_ptr<catalog::store>(std::move(store)),
                                      std::move(targets), interval);
 }
 

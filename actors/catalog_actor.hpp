@@ -3,7 +3,7 @@
 #pragma once
 
 #include "actors/usage_ledger.hpp"
-#include "catalog/model_store.hpp"
+#include "catalog/store.hpp"
 #include "messages/actor_protocol.hpp"
 #include "messages/model_info.hpp"
 #include "messages/tenant.hpp"
@@ -28,7 +28,7 @@ struct catalog_snapshot {
 };
 
 // Reads models and tenants (blocking; start-up and the loader only).
-[[nodiscard]] result<catalog_snapshot> read_snapshot(catalog::model_store& store);
+[[nodiscard]] result<catalog_snapshot> read_snapshot(catalog::store& store);
 
 // Who presents `api_key`: in open mode (no tenant at all) the anonymous tenant; otherwise the
 // enabled tenant whose key hash matches, or UNAUTHORIZED. Hashing first makes the work the same
@@ -56,12 +56,14 @@ using catalog_actor = caf::typed_actor<
 catalog_actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial,
                             ledger_actor ledger);
 
-// Polls the catalog's version counter every `interval` (and reloads at once on reload_atom); when
-// models or tenants changed it reads the catalog again and sends it to every one of `catalogs`.
+// Asks the store whether models or tenants changed every `interval` (SQLite: a version counter;
+// PostgreSQL: notifications already received, no query), and reloads at once on reload_atom; on a
+// change it reads the catalog again and sends it to every one of `catalogs`. While the store is
+// unreachable the catalogs keep serving the snapshot they have.
 // The loader's protocol: its own poll timer and SIGHUP's "reload now".
 using loader_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::reacts_to<reload_atom>>;
 
-loader_actor spawn_catalog_loader(caf::actor_system& system, catalog::model_store store,
+loader_actor spawn_catalog_loader(caf::actor_system& system, std::unique_ptr<catalog::store> store,
                                   std::vector<catalog_actor> catalogs,
                                   std::chrono::milliseconds interval);
 

@@ -4,7 +4,8 @@
 #include "actors/chat_session.hpp"
 #include "actors/rate_limiter.hpp"
 #include "actors/usage_ledger.hpp"
-#include "catalog/model_store.hpp"
+#include "catalog/store.hpp"
+#include "config/loader.hpp"
 #include "messages/actor_protocol.hpp"
 #include "scheduler/io_scheduler.hpp"
 
@@ -133,9 +134,17 @@ runtime::~runtime() { shutdown(); }
 
 result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings,
                                                 loop::io_pool& pool, bool allow_anonymous) {
-  auto store = catalog::model_store::open(settings.catalog.path, settings.catalog.seed);
+  catalog::store_options store_options{settings.catalog.path, settings.catalog.postgres_url,
+                                       settings.catalog.seed};
+  auto store = catalog::open_store(store_options);
+  if (!store && !settings.catalog.postgres_url.empty()) {
+    return make_error(errc::unavailable,
+                      "catalog.postgres_url (" +
+                          config::without_password(settings.catalog.postgres_url) +
+                          "): " + store.error().detail);
+  }
   if (!store) return store.error();
-  auto snapshot = read_snapshot(store.value());
+  auto snapshot = read_snapshot(*store.value());
   if (!snapshot) return snapshot.error();
   if (snapshot.value().tenants->empty() && !is_loopback(settings.server.host) && !allow_anonymous) {
     return make_error(errc::unauthorized,
@@ -154,7 +163,8 @@ result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings
   p->system = std::make_unique<caf::actor_system>(p->config);
   auto& system = *p->system;
   ledger_options ledger;
-  ledger.database_path = settings.catalog.path;
+  ledger.store = store_options;
+  ledger.spill_path = settings.limits.ledger_spill_path;
   ledger.flush_interval = std::chrono::milliseconds(settings.limits.ledger_flush_ms);
   ledger.max_buffered_rows = settings.limits.ledger_max_buffered_rows;
   // An actor stays on the thread that first ran it, and one spawned from an io thread starts there:
@@ -236,6 +246,7 @@ gateway_stats runtime::stats() const {
   const auto& ledger = *parts_->ledger_stats;
   stats.ledger_buffered_rows = ledger.buffered_rows.load();
   stats.ledger_written_rows = ledger.written_rows.load();
+  stats.ledger_spilled_rows = ledger.spilled_rows.load();
   stats.ledger_dropped_rows = ledger.dropped_rows.load();
   stats.ledger_write_failures = ledger.write_failures.load();
   const auto now = std::chrono::steady_clock::now();

@@ -1,9 +1,12 @@
 // The usage ledger: one row per chat request, buffered by a scheduled actor and written in batches
-// by a detached one (SQLite blocks) off the request path: on a timer, on size and at shutdown.
-// A failing database never hurts serving: rows wait in a bounded buffer and are written when it
-// recovers; past the bound they are counted as dropped and logged.
+// by a detached one (the stores block) off the request path: on a timer, on size and at shutdown.
+// A failing database never hurts serving: rows wait in a bounded buffer; past the bound (and at
+// shutdown) they go to a local spill file, written to the database when it is back. A row is lost
+// only when the spill file cannot be written either (counted as dropped and logged), or when the
+// process is killed with rows in memory.
 #pragma once
 
+#include "catalog/store.hpp"
 #include "messages/actor_protocol.hpp"
 
 #include <caf/actor.hpp>
@@ -21,7 +24,8 @@
 namespace qgate::actors {
 
 struct ledger_options {
-  std::string database_path;
+  catalog::store_options store;
+  std::string spill_path;
   std::chrono::milliseconds flush_interval{1000};
   std::size_t max_buffered_rows = 100'000;  // rows waiting for the database, at most
 };
@@ -30,7 +34,8 @@ struct ledger_options {
 struct ledger_counters {
   std::atomic<std::uint64_t> buffered_rows{0};   // waiting to be written now
   std::atomic<std::uint64_t> written_rows{0};    // since start
-  std::atomic<std::uint64_t> dropped_rows{0};    // since start: buffer full, or lost at exit
+  std::atomic<std::uint64_t> spilled_rows{0};    // waiting in the spill file now
+  std::atomic<std::uint64_t> dropped_rows{0};    // since start: not even the spill file took them
   std::atomic<std::uint64_t> write_failures{0};  // failed batch writes since start
 };
 

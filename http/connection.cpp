@@ -120,12 +120,13 @@ void connection::reply_health() {
   auto body = fmt::format(
       R"({{"status":"ok","connections":{},"actors":{},"upstream_transfers":{},"upstream_pauses":{},)"
       R"("io_threads":{},"cross_thread_wakeups":{},)"
-      R"("ledger":{{"buffered_rows":{},"written_rows":{},"dropped_rows":{},"write_failures":{}}},)"
+      R"("ledger":{{"buffered_rows":{},"written_rows":{},"spilled_rows":{},"dropped_rows":{},)"
+      R"("write_failures":{}}},)"
       R"("upstream":{{"retry_budget":{:.1f},"keys":[)",
       shared_->size(), stats.running_actors, stats.upstream_transfers, stats.upstream_pauses,
       stats.io_threads, stats.cross_thread_wakeups, stats.ledger_buffered_rows,
-      stats.ledger_written_rows, stats.ledger_dropped_rows, stats.ledger_write_failures,
-      stats.retry_budget);
+      stats.ledger_written_rows, stats.ledger_spilled_rows, stats.ledger_dropped_rows,
+      stats.ledger_write_failures, stats.retry_budget);
   for (std::size_t i = 0; i < stats.upstream_keys.size(); ++i) {
     const auto& key = stats.upstream_keys[i];
     if (i != 0) body += ',';

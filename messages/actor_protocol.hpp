@@ -34,6 +34,7 @@ using usage_atom = caf::atom_constant<caf::atom("usage")>;        // gateway →
 using ledger_flush_atom = caf::atom_constant<caf::atom("lflush")>;  // ledger timer
 using close_atom = caf::atom_constant<caf::atom("close")>;          // ledger → its writer
 using retry_atom = caf::atom_constant<caf::atom("retry")>;          // ledger's retry timer
+using spill_atom = caf::atom_constant<caf::atom("spill")>;          // ledger ↔ its writer
 using end_atom = caf::atom_constant<caf::atom("end")>;    // gateway → session: answer this, stop
 using move_atom = caf::atom_constant<caf::atom("move")>;  // session → limiter: a fallback serves
 using attempt_atom = caf::atom_constant<caf::atom("attempt")>;  // session's retry timer

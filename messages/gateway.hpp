@@ -43,7 +43,8 @@ struct gateway_stats {
   std::uint64_t upstream_pauses = 0;        // backpressure events since start
   std::uint64_t ledger_buffered_rows = 0;   // usage rows waiting for the database
   std::uint64_t ledger_written_rows = 0;    // since start
-  std::uint64_t ledger_dropped_rows = 0;    // since start (buffer full, or lost at shutdown)
+  std::uint64_t ledger_spilled_rows = 0;    // waiting in the spill file for the database
+  std::uint64_t ledger_dropped_rows = 0;    // since start (the spill file failed too)
   std::uint64_t ledger_write_failures = 0;  // failed batch writes since start
   std::vector<upstream_key_health> upstream_keys;
   double retry_budget = 0;  // retries the gateway may make now

@@ -30,10 +30,12 @@ mock_upstream::mock_upstream(std::vector<std::string> args) {
 }
 
 gateway::gateway(const std::string& upstream_url, gateway_options options)
-    : directory(fresh_directory()) {
+    : directory(options.directory.empty() ? fresh_directory() : options.directory),
+      owns_directory(options.directory.empty()) {
   std::map<std::string, std::string> env = {
       {"DASHSCOPE_BASE_URL", upstream_url},
       {"QGATE_CATALOG_PATH", (directory / "catalog.db").string()},
+      {"QGATE_LIMITS_LEDGER_SPILL_PATH", (directory / "ledger-spill.jsonl").string()},
       {"QGATE_CATALOG_SEED", std::string(QGATE_SOURCE_DIR) + "/config/models.json"},
       {"QGATE_LOG_LEVEL", "info"},
       {"QGATE_DOCS_ASSETS_DIR", std::string(QGATE_SOURCE_DIR) + "/web/node_modules"},
@@ -51,7 +53,7 @@ gateway::gateway(const std::string& upstream_url, gateway_options options)
 gateway::~gateway() {
   process.reset();
   std::error_code ignored;
-  std::filesystem::remove_all(directory, ignored);
+  if (owns_directory) std::filesystem::remove_all(directory, ignored);
 }
 
 std::string chat_body(std::string_view model, std::string_view prompt, bool stream,

@@ -27,6 +27,9 @@ struct gateway_options {
   std::map<std::string, std::string> env;  // added to (and overriding) the defaults below
   std::vector<std::string> args;
   bool with_api_key = true;
+  // Where the catalog and the spill file live; empty: a fresh directory, removed with the gateway.
+  // Given, it outlives the gateway (a restart over the same data).
+  std::filesystem::path directory;
 };
 
 // qgate with a fresh catalog in a temporary directory, pointed at `upstream_url`.
@@ -37,6 +40,7 @@ struct gateway {
     return "http://127.0.0.1:" + std::to_string(port) + std::string(path);
   }
   std::filesystem::path directory;
+  bool owns_directory = true;
   std::unique_ptr<child_process> process;
   std::uint16_t port = 0;
 };

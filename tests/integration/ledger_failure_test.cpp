@@ -1,6 +1,7 @@
 // A failing ledger database must not hurt serving: while another connection holds the database's
 // write lock, chats keep being answered, rows wait in a bounded buffer, and they are written once
-// the lock is gone; past the bound rows are counted as dropped and logged.
+// the lock is gone; past the bound (and at shutdown) rows wait in the spill file instead, and only
+// a spill file that cannot be written either loses rows (counted and logged).
 #include "catalog/sqlite_db.hpp"
 #include "tests/integration/expectations.hpp"
 #include "tests/integration/gateway_fixture.hpp"
@@ -76,21 +77,54 @@ TEST_F(ledger_failure, rows_wait_while_the_database_is_locked_and_are_written_af
   EXPECT_NE(qgate_->process->output().find("the database takes rows again"), std::string::npos);
 }
 
-TEST_F(ledger_failure, past_the_bound_rows_are_dropped_counted_and_logged) {
+TEST_F(ledger_failure, past_the_bound_rows_wait_in_the_spill_file_and_are_written_after) {
   start({{"QGATE_LIMITS_LEDGER_MAX_BUFFERED_ROWS", "10"}});
   lock();
   chat(25);
-  EXPECT_EQ(ledger_counter(*qgate_, "buffered_rows"), 10);
-  EXPECT_EQ(ledger_counter(*qgate_, "dropped_rows"), 15);
+  EXPECT_TRUE(eventually([&] { return ledger_counter(*qgate_, "spilled_rows") >= 15; }, 10s));
+  EXPECT_EQ(ledger_counter(*qgate_, "buffered_rows") + ledger_counter(*qgate_, "spilled_rows"), 25);
+  EXPECT_EQ(ledger_counter(*qgate_, "dropped_rows"), 0);
+  EXPECT_TRUE(std::filesystem::exists(qgate_->directory / "ledger-spill.jsonl"));
   unlock();
-  EXPECT_TRUE(eventually([&] { return ledger_counter(*qgate_, "written_rows") == 10; }, 20s))
+  EXPECT_TRUE(eventually([&] { return stored_rows(*db_) == 25; }, 20s))
       << qgate_->process->output();
-  EXPECT_EQ(stored_rows(*db_), 10);
-  const auto log = qgate_->process->output();
-  EXPECT_NE(log.find("rows dropped"), std::string::npos) << log;
+  EXPECT_TRUE(eventually([&] { return ledger_counter(*qgate_, "spilled_rows") == 0; }, 10s));
+  EXPECT_EQ(ledger_counter(*qgate_, "written_rows"), 25);
+  EXPECT_FALSE(std::filesystem::exists(qgate_->directory / "ledger-spill.jsonl.replaying"));
   // Serving goes on normally once the database is back.
   chat(3);
-  EXPECT_TRUE(eventually([&] { return stored_rows(*db_) == 13; }, 10s));
+  EXPECT_TRUE(eventually([&] { return stored_rows(*db_) == 28; }, 10s));
+}
+
+TEST_F(ledger_failure, rows_are_lost_only_when_the_spill_file_fails_too_counted_and_logged) {
+  start({{"QGATE_LIMITS_LEDGER_MAX_BUFFERED_ROWS", "10"},
+         {"QGATE_LIMITS_LEDGER_SPILL_PATH", "/proc/qgate-cannot-write-here/spill.jsonl"}});
+  lock();
+  chat(25);
+  EXPECT_TRUE(eventually([&] { return ledger_counter(*qgate_, "dropped_rows") >= 15; }, 10s));
+  EXPECT_EQ(ledger_counter(*qgate_, "buffered_rows") + ledger_counter(*qgate_, "dropped_rows"), 25);
+  unlock();
+  EXPECT_TRUE(eventually([&] { return ledger_counter(*qgate_, "buffered_rows") == 0; }, 20s));
+  EXPECT_EQ(stored_rows(*db_), 25 - ledger_counter(*qgate_, "dropped_rows"));
+  const auto log = qgate_->process->output();
+  EXPECT_NE(log.find("rows lost"), std::string::npos) << log;
+}
+
+TEST_F(ledger_failure, sigterm_while_the_database_fails_spills_and_the_next_start_writes_them) {
+  start({});
+  lock();
+  chat(12);
+  EXPECT_EQ(qgate_->process->terminate(), 0);
+  EXPECT_NE(qgate_->process->output().find("rows spilled at shutdown"), std::string::npos)
+      << qgate_->process->output();
+  unlock();
+  EXPECT_EQ(stored_rows(*db_), 0);
+  gateway_options again;
+  again.directory = qgate_->directory;
+  gateway restarted(upstream_.base_url(), again);
+  EXPECT_TRUE(eventually([&] { return stored_rows(*db_) == 12; }, 10s))
+      << restarted.process->output();
+  EXPECT_FALSE(std::filesystem::exists(qgate_->directory / "ledger-spill.jsonl"));
 }
 
 }  // namespace

@@ -81,6 +81,7 @@ std::string redis_server::url() const {
 }
 
 bool redis_server::start() {
+  if (process_) return accepts(port_);
   process_ = std::make_unique<child_process>(
       "/usr/bin/redis-server",
       std::vector<std::string>{"--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir",
@@ -94,6 +95,11 @@ void redis_server::stop() {
   resume();  // a stopped process would never see the SIGTERM
   process_->terminate(std::chrono::seconds(10));
   process_.reset();
+}
+
+bool redis_server::flush_all() const {
+  const auto line = "redis-cli -p " + std::to_string(port_) + " FLUSHALL >/dev/null";
+  return std::system(line.c_str()) == 0;
 }
 
 void redis_server::pause() {

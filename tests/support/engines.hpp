@@ -26,8 +26,9 @@ class redis_server {
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
   [[nodiscard]] std::string url() const;  // redis://127.0.0.1:PORT/0
   void stop();
-  bool start();  // same port; true once it answers
-  void pause();  // SIGSTOP: it holds connections and answers nothing
+  bool start();            // same port (running already: nothing to do); true once it answers
+  bool flush_all() const;  // every key of every database gone
+  void pause();            // SIGSTOP: it holds connections and answers nothing
   void resume();
 
  private:

@@ -1,6 +1,6 @@
 #include "tools/admin/tenant_command.hpp"
 
-#include "catalog/model_store.hpp"
+#include "catalog/store.hpp"
 #include "catalog/tenant_store.hpp"
 #include "config/loader.hpp"
 
@@ -52,8 +52,8 @@ void print_table(const std::vector<catalog::tenant_record>& tenants) {
   }
 }
 
-std::optional<tenant_limits> current_limits(catalog::tenant_store& store, const std::string& name) {
-  auto tenants = store.list();
+std::optional<tenant_limits> current_limits(catalog::store& store, const std::string& name) {
+  auto tenants = store.list_tenants();
   if (!tenants) return std::nullopt;
   for (const auto& t : tenants.value()) {
     if (t.info.name == name) return t.info.limits;
@@ -70,7 +70,8 @@ int run_tenant_command(int argc, char** argv) {
   // subcommands hand the options they do not know to the app. Set before they are added.
   app.fallthrough();
   std::string config_path;
-  app.add_option("--config", config_path, "TOML configuration file (for catalog.path)");
+  app.add_option("--config", config_path,
+                 "TOML configuration file (for catalog.path or catalog.postgres_url)");
   std::string name;
   std::string models;
   limit_flags limits;
@@ -100,21 +101,29 @@ int run_tenant_command(int argc, char** argv) {
     std::fprintf(stderr, "qgate: invalid configuration: %s\n", loaded.failure->message.c_str());
     return 2;
   }
-  auto models_store =
-      catalog::model_store::open(loaded.value->catalog.path, loaded.value->catalog.seed);
-  if (!models_store) return fail(models_store.error().detail);
-  catalog::tenant_store store(models_store.value().database());
+  const auto& catalog = loaded.value->catalog;
+  auto opened = catalog::open_store({catalog.path, catalog.postgres_url, catalog.seed});
+  if (!opened && !catalog.postgres_url.empty()) {
+    // The same catalog every instance serves from: unreachable is a configuration to fix.
+    std::fprintf(stderr, "qgate tenant: catalog.postgres_url (%s): %s\n",
+                 config::without_password(catalog.postgres_url).c_str(),
+                 opened.error().detail.c_str());
+    return 2;
+  }
+  if (!opened) return fail(opened.error().detail);
+  auto& store = *opened.value();
   const auto verb = app.get_subcommands().front()->get_name();
 
   if (verb == "list") {
-    auto tenants = store.list();
+    auto tenants = store.list_tenants();
     if (!tenants) return fail(tenants.error().detail);
     print_table(tenants.value());
     return 0;
   }
   if (verb == "add" || verb == "rotate-key") {
-    auto key = verb == "add" ? store.add(name, limits.over({}), catalog::split_models(models))
-                             : store.rotate_key(name);
+    auto key = verb == "add"
+                   ? store.add_tenant(name, limits.over({}), catalog::split_models(models))
+                   : store.rotate_key(name);
     if (!key) return fail(key.error().detail);
     std::printf("%s\n", key.value().c_str());
     std::fflush(stdout);
