@@ -7,8 +7,11 @@
 #include "catalog/store.hpp"
 #include "config/loader.hpp"
 #include "messages/actor_protocol.hpp"
+#include "redis/shared_limits.hpp"
+#include "redis/url.hpp"
 #include "scheduler/io_scheduler.hpp"
 
+#include <spdlog/spdlog.h>
 #include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
@@ -92,7 +95,20 @@ std::shared_ptr<const provider_table> build_providers(const config::settings& se
   return table;
 }
 
-// Runs a function when destroyed: places a step at one point of parts' member destruction.
+// The fleet's limits for io thread `k` (called on it): connecting starts, Redis may come later.
+std::shared_ptr<redis::shared_limits> connect_redis(const config::limits_settings& limits,
+                                                    boost::asio::io_context& io, std::size_t k) {
+  redis::options options;
+  options.url = limits.redis_url;
+  options.timeout = std::chrono::milliseconds(limits.redis_timeout_ms);
+  options.slot_ttl = std::chrono::milliseconds(limits.redis_slot_ttl_ms);
+  options.model_max_concurrency = limits.model_max_concurrency;
+  auto created = redis::shared_limits::create(io, std::move(options));
+  if (created) return std::move(created).value();
+  spdlog::error("limits.redis_url: {}: io thread {} limits on its own", created.error().detail, k);
+  return nullptr;
+}
+
 // Open mode is only safe where nobody else can connect.
 bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.starts_with("127.");
@@ -106,7 +122,10 @@ struct runtime::parts {
   explicit parts(loop::io_pool& io) : pool(io), config(io) {}
   ~parts() {
     system.reset();  // waits for every actor, with the io threads still running
-    pool.run_on_each([this](std::size_t k) { drivers[k].reset(); });
+    pool.run_on_each([this](std::size_t k) {
+      drivers[k].reset();
+      redis[k].reset();
+    });
   }
   parts(const parts&) = delete;
   parts& operator=(const parts&) = delete;
@@ -114,6 +133,8 @@ struct runtime::parts {
   loop::io_pool& pool;
   scheduler::io_system_config config;
   std::vector<std::shared_ptr<upstream::curl_driver>> drivers;  // one per io thread
+  // One Redis connection per io thread when limits are shared (nullptr: in-process limits).
+  std::vector<std::shared_ptr<redis::shared_limits>> redis;
   std::unique_ptr<caf::actor_system> system;
   std::vector<catalog_actor> catalogs;  // one per io thread, each with the same snapshot
   std::vector<limiter_actor> limiters;  // one per io thread, over one shared_rate_limits
@@ -153,6 +174,13 @@ result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings
                           "Create a tenant (qgate tenant add NAME) or pass --allow-anonymous.");
   }
 
+  if (const auto& url = settings.limits.redis_url; !url.empty()) {
+    if (auto endpoint = redis::parse_url(url); !endpoint) {
+      return make_error(errc::unavailable, "limits.redis_url (" + config::without_password(url) +
+                                               "): " + endpoint.error().detail);
+    }
+  }
+
   auto p = std::make_unique<parts>(pool);
   upstream::driver_options driver_options;
   driver_options.max_connections = settings.upstream.max_connections;
@@ -172,12 +200,17 @@ result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings
   // ledger is one actor on the first thread (rows reach it one way, batched by the loop).
   pool.run_on(0,
               [&] { p->ledger = spawn_usage_ledger(system, std::move(ledger), p->ledger_stats); });
+  // In-process limits, and with limits.redis_url the fleet's in Redis (these then only while Redis
+  // does not answer in time).
   auto limits = std::make_shared<shared_rate_limits>(settings.limits.model_max_concurrency);
   p->catalogs.resize(pool.size());
   p->limiters.resize(pool.size());
+  p->redis.resize(pool.size());
   pool.run_on_each([&](std::size_t k) {
     p->catalogs[k] = spawn_catalog(system, snapshot.value(), p->ledger);
-    p->limiters[k] = spawn_rate_limiter(system, limits);
+    if (!settings.limits.redis_url.empty())
+      p->redis[k] = connect_redis(settings.limits, pool.context(k), k);
+    p->limiters[k] = spawn_rate_limiter(system, limits, p->redis[k]);  // nullptr: in-process
   });
   p->loader = spawn_catalog_loader(system, std::move(store).value(), p->catalogs,
                                    std::chrono::milliseconds(settings.catalog.reload_interval_ms));

@@ -38,6 +38,9 @@ using spill_atom = caf::atom_constant<caf::atom("spill")>;          // ledger �
 using end_atom = caf::atom_constant<caf::atom("end")>;    // gateway → session: answer this, stop
 using move_atom = caf::atom_constant<caf::atom("move")>;  // session → limiter: a fallback serves
 using attempt_atom = caf::atom_constant<caf::atom("attempt")>;  // session's retry timer
+// A limiter's Redis callback → that limiter: the answer to an admission or a move.
+using shared_admit_atom = caf::atom_constant<caf::atom("sh_admit")>;
+using shared_move_atom = caf::atom_constant<caf::atom("sh_move")>;
 
 using optional_model = std::optional<model_info>;
 
