@@ -12,8 +12,8 @@ packages=(
   libgtest-dev libsqlite3-dev libtomlplusplus-dev libcli11-dev libssl-dev zlib1g-dev sqlite3
   libpq-dev libhiredis-dev
 )
-[ "${1:-}" = "--test" ] && packages+=(clang-14 libclang-rt-14-dev clang-format-14 clang-format chromium fonts-wqy-zenhei nginx jq iproute2
-  postgresql-15 redis-server)
+[ "${1:-}" = "--test" ] && packages+=(clang-14 libclang-rt-14-dev clang-format-14 clang-format chromium fonts-wqy-zenhei nginx jq iproute2 dpkg-dev lintian
+  postgresql-15 redis-server prometheus)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 
