@@ -31,6 +31,12 @@ qgate::http::server_options server_options_of(const qgate::config::settings& set
   options.stream_queue_bytes = server.stream_queue_bytes;
   options.max_connections = static_cast<std::size_t>(server.max_connections);
   options.access_log = settings.log.access;
+  using access = qgate::http::server_options::metrics_access;
+  options.metrics = settings.metrics.access == "open"        ? access::open
+                    : settings.metrics.access == "admin_key" ? access::admin_key
+                                                             : access::loopback;
+  options.admin_key = settings.admin.key;
+  options.unready_delay = std::chrono::milliseconds(server.unready_delay_ms);
   options.cors = qgate::http::cors_policy(settings.cors.allow_origins);
   return options;
 }
@@ -104,7 +110,14 @@ bool wait_for_connections_to_close(const qgate::http::server& server,
 }
 
 // Requests in flight may finish within the grace period; what is left then is cancelled.
-void drain(qgate::http::server& server, std::chrono::milliseconds grace) {
+void drain(qgate::http::server& server, std::chrono::milliseconds unready,
+           std::chrono::milliseconds grace) {
+  // Not ready first (a load balancer polling /readyz stops sending), still serving everything.
+  server.set_unready();
+  if (unready.count() > 0) {
+    spdlog::info("not ready: serving {} ms more before the listener stops", unready.count());
+    std::this_thread::sleep_for(unready);
+  }
   server.drain();
   if (wait_for_connections_to_close(server, grace)) return;
   // Chats still running are ended with a final "shutting down" answer, the rest are closed.
@@ -144,6 +157,10 @@ int main(int argc, char** argv) {
   }
   auto options = server_options_of(settings);
   if (settings.docs.enabled) options.assets = load_docs(settings.docs);
+  if (!settings.admin.key.empty()) {
+    options.console = qgate::http::static_assets::load_console(settings.admin.console_dir);
+    for (const auto& missing : options.console->missing()) spdlog::warn("admin: {}", missing);
+  }
   auto server = std::make_unique<qgate::http::server>(std::move(options), *runtime.value(), pool);
   auto port = server->listen();
   if (!port) {
@@ -163,7 +180,8 @@ int main(int argc, char** argv) {
   qgate::config::flush_logs();
 
   wait_for_shutdown(signals, *runtime.value());
-  drain(*server, std::chrono::milliseconds(settings.server.shutdown_grace_ms));
+  drain(*server, std::chrono::milliseconds(settings.server.unready_delay_ms),
+        std::chrono::milliseconds(settings.server.shutdown_grace_ms));
   // Actors end first, while the io threads still run their last posts; then the io side.
   runtime.value()->shutdown();
   runtime.value().reset();

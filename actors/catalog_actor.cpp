@@ -68,6 +68,14 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
         self->send(ledger, usage_atom::value, tenant.value().name, std::move(from), std::move(to),
                    std::move(sink));
       },
+      // A key that is not the admin key: a working tenant key may not administer (403).
+      [=](admin_atom, const std::string& api_key, const response_sink_ptr& sink) {
+        const auto& tenants = *self->state.tenants;
+        if (!api_key.empty() && !tenants.empty() && authenticate(tenants, api_key)) {
+          return sink->send_error(make_error(errc::forbidden, "租户 API Key 不能调用管理接口"));
+        }
+        sink->send_error(make_error(errc::unauthorized, "not the admin key"));
+      },
       [=](snapshot_atom, catalog_snapshot& snapshot) { self->state.replace(std::move(snapshot)); },
   };
 }
@@ -75,41 +83,51 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
 struct loader_state {
   std::shared_ptr<catalog::store> store;
   bool failing = false;  // the store did not answer last time (logged once per outage)
+  std::shared_ptr<std::atomic<bool>> reachable;  // !failing, for /readyz on other threads
+
+  void set_failing(bool now_failing) {
+    failing = now_failing;
+    reachable->store(!now_failing);
+  }
 };
 
-void reload_if_changed(loader_actor::stateful_pointer<loader_state> self,
+// True when the catalogs have the store's current state on its way (or had it already).
+bool reload_if_changed(loader_actor::stateful_pointer<loader_state> self,
                        const std::vector<catalog_actor>& targets, bool force) {
   auto& state = self->state;
   auto changed = state.store->catalog_changed();
   // After a failure every poll reads again: a change seen just before it must not be lost.
-  if (changed && !changed.value() && !force && !state.failing) return;
+  if (changed && !changed.value() && !force && !state.failing) return true;
   auto snapshot = changed ? read_snapshot(*state.store) : result<catalog_snapshot>(changed.error());
   if (!snapshot) {
     // Serving goes on from the snapshot the catalogs hold.
     if (!state.failing) spdlog::warn("catalog: cannot reload: {}", snapshot.error().detail);
-    state.failing = true;
-    return;
+    state.set_failing(true);
+    return false;
   }
   if (state.failing) spdlog::info("catalog: the store answers again");
-  state.failing = false;
+  state.set_failing(false);
   spdlog::info("catalog reloaded: {} models, {} tenants", snapshot.value().models->size(),
                snapshot.value().tenants->size());
   // Each io thread's catalog gets the same snapshot (shared, immutable: copying it is cheap).
   for (const auto& catalog : targets) self->send(catalog, snapshot_atom::value, snapshot.value());
+  return true;
 }
 
 loader_actor::behavior_type loader(loader_actor::stateful_pointer<loader_state> self,
                                    std::shared_ptr<catalog::store> store,
                                    std::vector<catalog_actor> targets,
-                                   std::chrono::milliseconds interval) {
+                                   std::chrono::milliseconds interval,
+                                   std::shared_ptr<std::atomic<bool>> reachable) {
   self->state.store = std::move(store);
+  self->state.reachable = std::move(reachable);
   self->delayed_send(self, interval, poll_atom::value);
   return {
       [=](poll_atom) {
-        reload_if_changed(self, targets, false);
+        (void)reload_if_changed(self, targets, false);
         self->delayed_send(self, interval, poll_atom::value);
       },
-      [=](reload_atom) { reload_if_changed(self, targets, true); },
+      [=](reload_atom) { return reload_if_changed(self, targets, true); },
   };
 }
 
@@ -145,9 +163,10 @@ catalog_actor spawn_catalog(caf::actor_system& system, catalog_snapshot initial,
 
 loader_actor spawn_catalog_loader(caf::actor_system& system, std::unique_ptr<catalog::store> store,
                                   std::vector<catalog_actor> targets,
-                                  std::chrono::milliseconds interval) {
+                                  std::chrono::milliseconds interval,
+                                  std::shared_ptr<std::atomic<bool>> reachable) {
   return system.spawn<caf::detached>(loader, std::shared_ptr<catalog::store>(std::move(store)),
-                                     std::move(targets), interval);
+                                     std::move(targets), interval, std::move(reachable));
 }
 
 }  // namespace qgate::actors

@@ -5,6 +5,7 @@
 #include "messages/actor_protocol.hpp"
 #include "messages/error_mapping.hpp"
 #include "messages/untrusted_text.hpp"
+#include "metrics/gateway_metrics.hpp"
 #include "upstream/generation_request.hpp"
 #include "upstream/retry_after.hpp"
 
@@ -50,9 +51,54 @@ struct session_state {
   std::size_t fallback_step = 0;
   bool committed = false;
   std::optional<upstream_failure> last_failure;
+  // The operator's view: this call's series (tenant, serving model), when its last chunk went
+  // out, and the time spent waiting on upstream attempts (what the gateway adds is the rest).
+  metrics::request_metrics meter;
+  std::chrono::steady_clock::time_point last_chunk{};
+  std::optional<std::chrono::steady_clock::time_point> first_token;
+  std::optional<std::chrono::steady_clock::time_point> attempt_started;
+  std::chrono::steady_clock::duration upstream_time{};
+  bool stream_counted = false;
+
+  void end_attempt(std::chrono::steady_clock::time_point now) {
+    if (attempt_started) upstream_time += now - *attempt_started;
+    attempt_started.reset();
+  }
 };
 
 using session_self = session_actor::stateful_pointer<session_state>;
+
+metrics::limit_kind kind_of(refusal reason) {
+  switch (reason) {
+    case refusal::tpm:
+      return metrics::limit_kind::tpm;
+    case refusal::streams:
+      return metrics::limit_kind::streams;
+    case refusal::model:
+      return metrics::limit_kind::model;
+    case refusal::none:
+    case refusal::rpm:
+      break;
+  }
+  return metrics::limit_kind::rpm;
+}
+
+// How the call's exchange with its (last) upstream ended, for qgate_upstream_calls_total.
+metrics::upstream_outcome outcome_of(const session_state& s, int status) {
+  if (status == 200) return metrics::upstream_outcome::ok;
+  if (status == client_closed_status) return metrics::upstream_outcome::cancelled;
+  const auto code = s.last_failure ? s.last_failure->err.code : errc::upstream_error;
+  switch (code) {
+    case errc::rate_limited:
+      return metrics::upstream_outcome::rate_limited;
+    case errc::timeout:
+      return metrics::upstream_outcome::timeout;
+    case errc::upstream_error:
+      return metrics::upstream_outcome::server_error;
+    default:
+      return metrics::upstream_outcome::client_error;
+  }
+}
 
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
@@ -66,14 +112,23 @@ std::string utc_now() {
 // Once per admitted call, however it ends: free its limiter slots, settle its tokens, and write
 // its ledger row (cancelled and failed calls record what was generated).
 void settle(session_self self, const session_context& context, const chat_request& request,
-            int status) {
+            const response_sink_ptr& sink, int status) {
   auto& state = self->state;
   if (state.settled || !state.tenant) return;
   state.settled = true;
+  const auto now = std::chrono::steady_clock::now();
+  state.end_attempt(now);
+  const auto count = [](std::int64_t tokens) {
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(0, tokens));
+  };
+  state.meter.input_tokens.inc(count(state.usage.input_tokens));
+  state.meter.output_tokens.inc(count(state.usage.output_tokens));
+  if (state.stream_counted) metrics::gateway().open_streams().dec();
+  if (state.provider) state.provider->meter.calls(outcome_of(state, status)).inc();
   const auto& name = state.tenant->name;
   self->send(context.limiter, release_atom::value, name, state.served_model, request.stream,
              state.estimated_tokens, state.usage.total_tokens);
-  const auto elapsed = std::chrono::steady_clock::now() - state.started;
+  const auto elapsed = now - state.started;
   usage_record row{utc_now(),
                    name,
                    state.served_model,
@@ -85,6 +140,18 @@ void settle(session_self self, const session_context& context, const chat_reques
                    std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(),
                    request.request_id};
   self->send(context.ledger, std::move(row));
+  const auto micros = [](auto duration) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
+  };
+  call_summary summary;
+  summary.tenant = name;
+  summary.model = state.served_model;
+  summary.upstream_status =
+      status == 200 ? 200 : (state.last_failure ? state.last_failure->err.upstream_status : 0);
+  summary.ttft_us = state.first_token ? micros(*state.first_token - state.started) : -1;
+  summary.usage = state.usage;
+  summary.upstream_us = micros(state.upstream_time);
+  sink->set_call_summary(std::move(summary));
 }
 
 void end_session(session_self self) {
@@ -120,7 +187,7 @@ void send_error(session_self self, const chat_request& request, const response_s
 
 void fail(session_self self, const session_context& context, const chat_request& request,
           const response_sink_ptr& sink, error err) {
-  settle(self, context, request, static_cast<int>(map_error(err).status));
+  settle(self, context, request, sink, static_cast<int>(map_error(err).status));
   send_error(self, request, sink, std::move(err));
   end_session(self);
 }
@@ -229,7 +296,10 @@ void start_attempt(session_self self, std::shared_ptr<const session_context> sha
     fallback.model = s.served_model;
     return upstream::build_call(provider->kind, fallback, provider->base_url, secret);
   }();
+  if (!request.traceparent.empty()) call.headers.push_back("traceparent: " + request.traceparent);
   const auto& limits = request.stream ? provider->stream_limits : provider->unary_limits;
+  provider->meter.attempts.inc();
+  s.attempt_started = now;
   s.upstream = spawn_upstream_stream(self, std::move(call), limits, context.driver);
 }
 
@@ -260,6 +330,7 @@ void fall_back(session_self self, std::shared_ptr<const session_context> context
                       spdlog::warn("request {}: {} failed, {} serves it", request.request_id,
                                    state.served_model, model);
                       state.served_model = model;
+                      state.meter = metrics::gateway().request(state.tenant->name, model);
                       state.attempts = 0;
                       state.tried.clear();
                       sink->set_served_model(model);
@@ -278,6 +349,7 @@ void on_attempt_failed(session_self self, std::shared_ptr<const session_context>
                        upstream_failure failure) {
   auto& s = self->state;
   const auto now = std::chrono::steady_clock::now();
+  s.end_attempt(now);
   const auto verdict = upstream::judge_failure(failure.err);
   std::optional<std::chrono::seconds> hint;
   if (failure.retry_after_s) hint = std::chrono::seconds(*failure.retry_after_s);
@@ -323,14 +395,25 @@ void admit(session_self self, std::shared_ptr<const session_context> context, ch
           [=](admission& decision) mutable {
             sink->set_rate_limit(decision.info);
             if (!decision.admitted) {
+              if (decision.info.refused_by != refusal::none) {
+                metrics::gateway()
+                    .rate_limited(tenant.name, kind_of(decision.info.refused_by))
+                    .inc();
+              }
               send_error(
                   self, request, sink,
                   make_error(errc::rate_limited, "tenant " + tenant.name + " over its limits"));
               return self->quit();
             }
-            self->state.tenant = std::move(tenant);
-            self->state.estimated_tokens = estimated;
-            self->state.served_model = request.model;
+            auto& state = self->state;
+            state.meter = metrics::gateway().request(tenant.name, request.model);
+            if (request.stream) {
+              metrics::gateway().open_streams().inc();
+              state.stream_counted = true;
+            }
+            state.tenant = std::move(tenant);
+            state.estimated_tokens = estimated;
+            state.served_model = request.model;
             if (context->retries) context->retries->on_call();
             start_attempt(self, context, request, sink);
           },
@@ -350,7 +433,7 @@ session_actor::behavior_type chat_session(session_self self,
     // An upstream call that ended (linked to the session) is not a cancellation: a retry may
     // follow it.
     if (message.reason == caf::exit_reason::normal) return;
-    settle(self, *context, request, client_closed_status);
+    settle(self, *context, request, sink, client_closed_status);
     if (self->state.upstream) self->send_exit(self->state.upstream, message.reason);
     self->quit(message.reason);
   });
@@ -386,19 +469,28 @@ session_actor::behavior_type chat_session(session_self self,
             s.provider->keys->report(*s.key, upstream::key_outcome::success,
                                      std::chrono::steady_clock::now());
         }
+        const auto now = std::chrono::steady_clock::now();
+        if (!s.first_token) {
+          s.first_token = now;
+          s.meter.ttft.observe(now - s.started);
+        } else {
+          s.meter.inter_chunk.observe(now - s.last_chunk);
+        }
+        s.last_chunk = now;
         sink->send_delta(std::move(delta));
         if (!last) return apply_backpressure(self, *context, sink);
-        settle(self, *context, request, 200);
+        settle(self, *context, request, sink, 200);
         end_session(self);
       },
       [=](chat_completion& completion) {
         self->state.usage = completion.usage;
         self->state.committed = true;
+        self->state.first_token = std::chrono::steady_clock::now();  // all of it, at once
         if (self->state.key) {
           self->state.provider->keys->report(*self->state.key, upstream::key_outcome::success,
                                              std::chrono::steady_clock::now());
         }
-        settle(self, *context, request, 200);
+        settle(self, *context, request, sink, 200);
         sink->send_completion(std::move(completion));
         end_session(self);
       },

@@ -7,6 +7,7 @@
 #include "config/upstream_lists.hpp"
 #include "messages/chat.hpp"
 #include "messages/response_sink.hpp"
+#include "metrics/gateway_metrics.hpp"
 #include "upstream/curl_driver.hpp"
 #include "upstream/key_pool.hpp"
 #include "upstream/provider.hpp"
@@ -32,6 +33,7 @@ struct upstream_provider {
   std::shared_ptr<upstream::key_pool> keys;  // shared by every io thread; one empty key: no auth
   upstream::transfer_limits stream_limits;
   upstream::transfer_limits unary_limits;
+  metrics::provider_metrics meter;  // qgate_upstream_{calls,attempts}_total{provider=name}
 };
 
 struct provider_table {

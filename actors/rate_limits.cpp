@@ -42,12 +42,16 @@ admission rate_limits::admit(const tenant_info& tenant, const std::string& model
       std::min<double>(static_cast<double>(estimated_tokens), static_cast<double>(limits.tpm));
   if (limits.rpm > 0 && state.requests.level < 1.0) {
     info.retry_after_s = seconds_until(1.0 - state.requests.level, limits.rpm);
+    info.refused_by = refusal::rpm;
   } else if (limits.tpm > 0 && state.tokens.level < tokens_needed) {
     info.retry_after_s = seconds_until(tokens_needed - state.tokens.level, limits.tpm);
+    info.refused_by = refusal::tpm;
   } else if (stream && limits.max_streams > 0 && state.streams >= limits.max_streams) {
     info.retry_after_s = 1;
+    info.refused_by = refusal::streams;
   } else if (model_cap_ > 0 && model_calls_[model] >= model_cap_) {
     info.retry_after_s = 1;
+    info.refused_by = refusal::model;
   } else {
     result.admitted = true;
     if (limits.rpm > 0) state.requests.level -= 1.0;

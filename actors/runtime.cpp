@@ -1,5 +1,7 @@
 #include "actors/runtime.hpp"
 
+#include "actors/admin_actor.hpp"
+#include "actors/admin_gate.hpp"
 #include "actors/catalog_actor.hpp"
 #include "actors/chat_session.hpp"
 #include "actors/rate_limiter.hpp"
@@ -16,6 +18,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <random>
 #include <vector>
 
@@ -73,6 +77,7 @@ std::shared_ptr<const provider_table> build_providers(const config::settings& se
   dashscope->keys = pool_of(settings.upstream.keys, false);
   dashscope->stream_limits = limits_of(settings.upstream, true);
   dashscope->unary_limits = limits_of(settings.upstream, false);
+  dashscope->meter = metrics::gateway().provider(dashscope->name);
   table->all.push_back(std::move(dashscope));
   for (const auto& p : settings.providers) {
     auto provider = std::make_shared<upstream_provider>();
@@ -89,6 +94,7 @@ std::shared_ptr<const provider_table> build_providers(const config::settings& se
     timeouts.total_timeout_ms = p.total_timeout_ms.value_or(timeouts.total_timeout_ms);
     provider->stream_limits = limits_of(timeouts, true);
     provider->unary_limits = limits_of(timeouts, false);
+    provider->meter = metrics::gateway().provider(provider->name);
     for (const auto& model : p.models) table->by_model[model] = table->all.size();
     table->all.push_back(std::move(provider));
   }
@@ -121,6 +127,9 @@ bool is_loopback(const std::string& host) {
 struct runtime::parts {
   explicit parts(loop::io_pool& io) : pool(io), config(io) {}
   ~parts() {
+    // A detached actor's thread ends only with its last handle, and the system waits for it.
+    gate.reset();
+    admin = nullptr;
     system.reset();  // waits for every actor, with the io threads still running
     pool.run_on_each([this](std::size_t k) {
       drivers[k].reset();
@@ -140,7 +149,13 @@ struct runtime::parts {
   std::vector<limiter_actor> limiters;  // one per io thread, over one shared_rate_limits
   loader_actor loader;
   ledger_actor ledger;
+  admin_actor admin;                 // with admin.key only, as is the gate
+  std::unique_ptr<admin_gate> gate;  // the admin API's key check, on the io threads
   std::shared_ptr<ledger_counters> ledger_stats = std::make_shared<ledger_counters>();
+  // The ledger's counters as metrics, read at scrape time (unbound before the counters go).
+  std::vector<metrics::callback_registration> ledger_metrics;
+  // The catalog loader's view of its store (/readyz).
+  std::shared_ptr<std::atomic<bool>> catalog_reachable = std::make_shared<std::atomic<bool>>(true);
   // One per io thread: a session uses its own thread's catalog and curl driver.
   std::vector<std::shared_ptr<const session_context>> contexts;
   std::shared_ptr<const provider_table> providers;
@@ -200,6 +215,19 @@ result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings
   // ledger is one actor on the first thread (rows reach it one way, batched by the loop).
   pool.run_on(0,
               [&] { p->ledger = spawn_usage_ledger(system, std::move(ledger), p->ledger_stats); });
+  auto& meters = metrics::gateway();
+  const auto read = [counters =
+                         p->ledger_stats](std::atomic<std::uint64_t> ledger_counters::*field) {
+    return [counters, field] { return static_cast<double>(((*counters).*field).load()); };
+  };
+  p->ledger_metrics.push_back(
+      meters.ledger_queue_depth().bind(read(&ledger_counters::buffered_rows)));
+  p->ledger_metrics.push_back(
+      meters.ledger_spilled_rows().bind(read(&ledger_counters::spilled_rows)));
+  p->ledger_metrics.push_back(
+      meters.ledger_write_failures().bind(read(&ledger_counters::write_failures)));
+  p->ledger_metrics.push_back(
+      meters.ledger_dropped_rows().bind(read(&ledger_counters::dropped_rows)));
   // In-process limits, and with limits.redis_url the fleet's in Redis (these then only while Redis
   // does not answer in time).
   auto limits = std::make_shared<shared_rate_limits>(settings.limits.model_max_concurrency);
@@ -213,7 +241,12 @@ result<std::unique_ptr<runtime>> runtime::start(const config::settings& settings
     p->limiters[k] = spawn_rate_limiter(system, limits, p->redis[k]);  // nullptr: in-process
   });
   p->loader = spawn_catalog_loader(system, std::move(store).value(), p->catalogs,
-                                   std::chrono::milliseconds(settings.catalog.reload_interval_ms));
+                                   std::chrono::milliseconds(settings.catalog.reload_interval_ms),
+                                   p->catalog_reachable);
+  if (!settings.admin.key.empty()) {
+    p->admin = spawn_admin(system, store_options, p->loader, p->ledger);
+    p->gate = std::make_unique<admin_gate>(settings.admin.key, p->admin, p->catalogs, pool);
+  }
 
   // One key pool per upstream and one retry budget for the whole gateway: what one io thread
   // learns of a key (a 429, a 401) every thread uses at once.
@@ -258,6 +291,8 @@ void runtime::usage(std::string api_key, std::string from_day, std::string to_da
                  std::move(from_day), std::move(to_day), std::move(sink));
 }
 
+admin_backend* runtime::admin() { return parts_->gate.get(); }
+
 void runtime::reload_catalog() {
   caf::anon_send(parts_->loader, reload_atom::value);
   // The operator may have fixed the account.
@@ -291,12 +326,18 @@ gateway_stats runtime::stats() const {
     }
   }
   stats.retry_budget = parts_->retries->balance();
+  stats.catalog_reachable = parts_->catalog_reachable->load();
+  const auto& redis = parts_->redis;
+  stats.limits_reachable =
+      std::all_of(redis.begin(), redis.end(), [](const auto& r) { return r == nullptr; }) ||
+      std::any_of(redis.begin(), redis.end(), [](const auto& r) { return r && r->connected(); });
   return stats;
 }
 
 void runtime::shutdown() {
   if (!parts_ || !parts_->loader) return;
   caf::anon_send_exit(parts_->loader, caf::exit_reason::user_shutdown);
+  if (parts_->admin) caf::anon_send_exit(parts_->admin, caf::exit_reason::user_shutdown);
   for (const auto& catalog : parts_->catalogs) {
     caf::anon_send_exit(catalog, caf::exit_reason::user_shutdown);
   }

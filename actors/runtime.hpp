@@ -24,6 +24,8 @@ class runtime : public gateway {
   std::unique_ptr<chat_call> start_chat(chat_request request, response_sink_ptr sink) override;
   void usage(std::string api_key, std::string from_day, std::string to_day,
              response_sink_ptr sink) override;
+  // With admin.key set: the admin API (admin_gate in front of the admin actor).
+  admin_backend* admin() override;
 
   // Re-reads the catalog now (SIGHUP).
   void reload_catalog();

@@ -71,7 +71,7 @@ struct writer_state {
 using writer_actor = caf::typed_actor<
     caf::replies_to<usage_batch>::with<usage_batch>, caf::reacts_to<spill_atom, usage_batch>,
     caf::reacts_to<usage_atom, std::string, std::string, std::string, response_sink_ptr>,
-    caf::reacts_to<close_atom, usage_batch>>;
+    caf::replies_to<sync_atom>::with<bool>, caf::reacts_to<close_atom, usage_batch>>;
 
 writer_actor::behavior_type ledger_writer(writer_actor::stateful_pointer<writer_state> self,
                                           catalog::store_options options, std::string spill_path,
@@ -118,6 +118,8 @@ writer_actor::behavior_type ledger_writer(writer_actor::stateful_pointer<writer_
         if (!totals) return sink->send_error(totals.error());
         sink->send_usage(std::move(totals).value());
       },
+      // Every batch sent before it was written (or failed and went back to the ledger).
+      [=](sync_atom) { return self->state.store != nullptr; },
       // The last rows at shutdown: nobody is left to retry them, the spill file keeps them.
       [=](close_atom, usage_batch& rows) {
         auto& s = self->state;
@@ -260,6 +262,11 @@ ledger_actor::behavior_type usage_ledger(ledger_self self, ledger_options option
         s.retry_scheduled = false;
         s.retry_pause = std::min(s.retry_pause * 2, max_retry_pause);
         hand_over(self, true);
+      },
+      // The rows held now are handed over and the writer answers after writing them.
+      [=](sync_atom atom) -> caf::delegated<bool> {
+        hand_over(self, true);
+        return self->delegate(self->state.writer, atom);
       },
       [=](usage_atom atom, std::string& tenant, std::string& from, std::string& to,
           response_sink_ptr& sink) {

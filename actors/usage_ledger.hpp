@@ -40,12 +40,15 @@ struct ledger_counters {
 };
 
 // The ledger's protocol: a row per call (sessions send it), a usage query answered through its sink
-// (the catalog sends it), and its own flush and retry timers.
+// (the catalog sends it), "write what you hold" answered once the writer has written it (true) or
+// failed to (false) (the admin API asks before it reads usage), and its own flush and retry
+// timers.
 using ledger_actor =
     caf::typed_actor<caf::reacts_to<usage_record>,
                      caf::reacts_to<usage_atom, std::string, std::string, std::string,
                                     response_sink_ptr>,  // tenant, first day, last day
-                     caf::reacts_to<ledger_flush_atom>, caf::reacts_to<retry_atom>>;
+                     caf::replies_to<sync_atom>::with<bool>, caf::reacts_to<ledger_flush_atom>,
+                     caf::reacts_to<retry_atom>>;
 
 // Takes usage_record messages; answers (usage_atom, tenant, from_day, to_day, sink) by sending the
 // caller's totals to the sink.

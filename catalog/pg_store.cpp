@@ -1,6 +1,5 @@
 #include "catalog/pg_store.hpp"
 
-#include "catalog/api_keys.hpp"
 #include "catalog/model_store.hpp"
 #include "catalog/pg_migrations.hpp"
 
@@ -37,11 +36,11 @@ constexpr std::array<std::string_view, 10> usage_columns = {
     "%",         "%",         "%",         "%::boolean", "%::integer",
     "%::bigint", "%::bigint", "%::bigint", "%::bigint",  "%"};
 
-constexpr std::string_view select_tenants =
-    "SELECT id, name, key_hash, key_prefix, enabled, models, rpm, tpm, max_streams, created_at "
-    "FROM tenants ORDER BY id";
+}  // namespace
 
-std::string flag(bool value) { return value ? "true" : "false"; }
+std::string pg_flag(bool value) { return value ? "true" : "false"; }
+
+namespace {
 
 [[nodiscard]] result<std::string> read_seed(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -66,7 +65,7 @@ std::string flag(bool value) { return value ? "true" : "false"; }
   for (const auto& m : models.value()) {
     for (auto value :
          {std::to_string(m.id), m.title, m.img, m.name, m.description, m.keyword, m.time, m.tag1,
-          m.tag2, std::to_string(m.type), flag(m.is_featured), m.created_at, m.updated_at}) {
+          m.tag2, std::to_string(m.type), pg_flag(m.is_featured), m.created_at, m.updated_at}) {
       params.push_back(std::move(value));
     }
   }
@@ -77,13 +76,6 @@ std::string flag(bool value) { return value ? "true" : "false"; }
       params);
   if (!inserted) return inserted.error();
   return boost::outcome_v2::success();
-}
-
-[[nodiscard]] result<void> expect_one_change(const result<pg_rows>& changed,
-                                             const std::string& name) {
-  if (!changed) return changed.error();
-  if (changed.value().affected() == 1) return boost::outcome_v2::success();
-  return make_error(errc::not_found, "no tenant named " + name);
 }
 
 std::string day_of(const usage_record& row) { return row.time.substr(0, 10); }
@@ -134,81 +126,6 @@ result<std::vector<model_info>> pg_store::list_models() {
   return models;
 }
 
-result<std::string> pg_store::add_tenant(const std::string& name, const tenant_limits& limits,
-                                         const std::vector<std::string>& models) {
-  auto key = generate_api_key();
-  if (!key) return key.error();
-  const std::array<std::string, 7> params = {name,
-                                             hash_api_key(key.value()),
-                                             visible_prefix(key.value()),
-                                             join_models(models),
-                                             std::to_string(limits.rpm),
-                                             std::to_string(limits.tpm),
-                                             std::to_string(limits.max_streams)};
-  auto inserted = db_.exec(
-      "INSERT INTO tenants (name, key_hash, key_prefix, models, rpm, tpm, max_streams) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING",
-      params);
-  if (!inserted) return inserted.error();
-  if (inserted.value().affected() != 1) {
-    return make_error(errc::invalid_params, "a tenant named " + name + " already exists");
-  }
-  return key;
-}
-
-result<std::vector<tenant_record>> pg_store::list_tenants() {
-  auto rows = db_.exec(select_tenants);
-  if (!rows) return rows.error();
-  const auto& r = rows.value();
-  std::vector<tenant_record> tenants;
-  tenants.reserve(static_cast<std::size_t>(r.size()));
-  for (int i = 0; i < r.size(); ++i) {
-    tenant_record record;
-    record.info.id = r.integer(i, 0);
-    record.info.name = r.text(i, 1);
-    record.key_hash = r.text(i, 2);
-    record.info.key_prefix = r.text(i, 3);
-    record.info.enabled = r.boolean(i, 4);
-    record.info.models = split_models(r.text(i, 5));
-    record.info.limits = {r.integer(i, 6), r.integer(i, 7), r.integer(i, 8)};
-    record.created_at = r.text(i, 9);
-    tenants.push_back(std::move(record));
-  }
-  return tenants;
-}
-
-result<void> pg_store::set_enabled(const std::string& name, bool enabled) {
-  const std::array<std::string, 2> params = {name, flag(enabled)};
-  return expect_one_change(
-      db_.exec("UPDATE tenants SET enabled = $2, updated_at = qgate_utc_now() WHERE name = $1",
-               params),
-      name);
-}
-
-result<void> pg_store::set_limits(const std::string& name, const tenant_limits& limits) {
-  const std::array<std::string, 4> params = {name, std::to_string(limits.rpm),
-                                             std::to_string(limits.tpm),
-                                             std::to_string(limits.max_streams)};
-  return expect_one_change(db_.exec("UPDATE tenants SET rpm = $2, tpm = $3, max_streams = $4, "
-                                    "updated_at = qgate_utc_now() WHERE name = $1",
-                                    params),
-                           name);
-}
-
-result<std::string> pg_store::rotate_key(const std::string& name) {
-  auto key = generate_api_key();
-  if (!key) return key.error();
-  const std::array<std::string, 3> params = {name, hash_api_key(key.value()),
-                                             visible_prefix(key.value())};
-  auto changed = expect_one_change(
-      db_.exec("UPDATE tenants SET key_hash = $2, key_prefix = $3, updated_at = qgate_utc_now() "
-               "WHERE name = $1",
-               params),
-      name);
-  if (!changed) return changed.error();
-  return key;
-}
-
 result<void> pg_store::record_usage(const std::vector<usage_record>& rows) {
   if (rows.empty()) return boost::outcome_v2::success();
   // Sorted by the daily key (bytes, as COLLATE "C"): every statement's trigger then upserts keys in
@@ -230,7 +147,7 @@ result<void> pg_store::record_usage(const std::vector<usage_record>& rows) {
     for (std::size_t i = first; i < first + count; ++i) {
       const auto& r = *sorted[i];
       for (auto value :
-           {r.time, r.tenant, r.model, flag(r.stream), std::to_string(r.status),
+           {r.time, r.tenant, r.model, pg_flag(r.stream), std::to_string(r.status),
             std::to_string(r.input_tokens), std::to_string(r.output_tokens),
             std::to_string(r.total_tokens), std::to_string(r.latency_ms), r.request_id}) {
         params.push_back(std::move(value));
@@ -263,6 +180,27 @@ result<std::vector<usage_total>> pg_store::usage_totals(const std::string& tenan
                       r.integer(i, 5)});
   }
   return totals;
+}
+
+result<std::vector<tenant_usage>> pg_store::usage_report(const std::string& tenant,
+                                                         const std::string& from_day,
+                                                         const std::string& to_day) {
+  const std::array<std::string, 3> params = {tenant, from_day, to_day};
+  auto rows = db_.exec(
+      "SELECT tenant, day, model, requests, input_tokens, output_tokens, total_tokens "
+      "FROM usage_daily WHERE ($1 = '' OR tenant = $1) AND day >= $2 AND day <= $3 "
+      "ORDER BY tenant, day, model",
+      params);
+  if (!rows) return rows.error();
+  const auto& r = rows.value();
+  std::vector<tenant_usage> report;
+  report.reserve(static_cast<std::size_t>(r.size()));
+  for (int i = 0; i < r.size(); ++i) {
+    report.push_back({r.text(i, 0),
+                      {r.text(i, 1), r.text(i, 2), r.integer(i, 3), r.integer(i, 4),
+                       r.integer(i, 5), r.integer(i, 6)}});
+  }
+  return report;
 }
 
 result<bool> pg_store::catalog_changed() {

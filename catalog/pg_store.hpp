@@ -28,14 +28,17 @@ class pg_store final : public store {
   [[nodiscard]] result<std::string> add_tenant(const std::string& name, const tenant_limits& limits,
                                                const std::vector<std::string>& models) override;
   [[nodiscard]] result<std::vector<tenant_record>> list_tenants() override;
-  [[nodiscard]] result<void> set_enabled(const std::string& name, bool enabled) override;
-  [[nodiscard]] result<void> set_limits(const std::string& name,
-                                        const tenant_limits& limits) override;
+  [[nodiscard]] result<tenant_record> find_tenant(const std::string& name) override;
+  [[nodiscard]] result<void> update_tenant(const std::string& name,
+                                           const tenant_update& update) override;
   [[nodiscard]] result<std::string> rotate_key(const std::string& name) override;
   [[nodiscard]] result<void> record_usage(const std::vector<usage_record>& rows) override;
   [[nodiscard]] result<std::vector<usage_total>> usage_totals(const std::string& tenant,
                                                               const std::string& from_day,
                                                               const std::string& to_day) override;
+  [[nodiscard]] result<std::vector<tenant_usage>> usage_report(const std::string& tenant,
+                                                               const std::string& from_day,
+                                                               const std::string& to_day) override;
   // Sends no query: takes the notifications that already arrived. Also true once after a
   // reconnect, since notifications sent meanwhile were lost.
   [[nodiscard]] result<bool> catalog_changed() override;
@@ -43,6 +46,9 @@ class pg_store final : public store {
  private:
   pg_db db_;
 };
+
+// "true" or "false", as PostgreSQL reads a boolean parameter.
+std::string pg_flag(bool value);
 
 // Connects to `url` (a libpq URI; connect_timeout defaults to pg_default_connect_timeout_s),
 // migrates the schema and, when the models table is empty and `seed_path` is not "", seeds it: all

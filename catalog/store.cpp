@@ -18,11 +18,11 @@ class sqlite_store final : public store {
     return tenants_.add(name, limits, models);
   }
   result<std::vector<tenant_record>> list_tenants() override { return tenants_.list(); }
-  result<void> set_enabled(const std::string& name, bool enabled) override {
-    return tenants_.set_enabled(name, enabled);
+  result<tenant_record> find_tenant(const std::string& name) override {
+    return tenants_.find(name);
   }
-  result<void> set_limits(const std::string& name, const tenant_limits& limits) override {
-    return tenants_.set_limits(name, limits);
+  result<void> update_tenant(const std::string& name, const tenant_update& update) override {
+    return tenants_.update(name, update);
   }
   result<std::string> rotate_key(const std::string& name) override {
     return tenants_.rotate_key(name);
@@ -34,6 +34,11 @@ class sqlite_store final : public store {
                                                 const std::string& from_day,
                                                 const std::string& to_day) override {
     return tenants_.usage_totals(tenant, from_day, to_day);
+  }
+  result<std::vector<tenant_usage>> usage_report(const std::string& tenant,
+                                                 const std::string& from_day,
+                                                 const std::string& to_day) override {
+    return tenants_.usage_report(tenant, from_day, to_day);
   }
   // Another process's change moves the version counter the triggers keep.
   result<bool> catalog_changed() override {
@@ -51,6 +56,20 @@ class sqlite_store final : public store {
 };
 
 }  // namespace
+
+result<void> store::set_enabled(const std::string& name, bool enabled) {
+  tenant_update fields;
+  fields.enabled = enabled;
+  return update_tenant(name, fields);
+}
+
+result<void> store::set_limits(const std::string& name, const tenant_limits& limits) {
+  tenant_update fields;
+  fields.rpm = limits.rpm;
+  fields.tpm = limits.tpm;
+  fields.max_streams = limits.max_streams;
+  return update_tenant(name, fields);
+}
 
 result<std::unique_ptr<store>> open_store(const store_options& options) {
   if (!options.postgres_url.empty()) return open_pg_store(options.postgres_url, options.seed_path);

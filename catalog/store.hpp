@@ -1,10 +1,13 @@
 // The catalog's stores behind one interface: models, tenants and the usage ledger, in SQLite (one
 // machine, the default) or PostgreSQL (a fleet). Each user owns its own store (a connection): the
-// catalog loader, the ledger writer, the tenant CLI. Every call blocks; none is on the request
-// path.
+// catalog loader, the ledger writer, the admin API's actor, the tenant CLI. Every call blocks;
+// none is on the request path. Tenant changes are checked by messages/tenant_rules
+// (invalid_params), a name taken is errc::conflict and an unknown one errc::not_found, in both
+// engines.
 #pragma once
 
 #include "catalog/tenant_store.hpp"
+#include "messages/admin.hpp"
 #include "messages/error.hpp"
 #include "messages/model_info.hpp"
 #include "messages/tenant.hpp"
@@ -32,15 +35,22 @@ class store {
                                                        const tenant_limits& limits,
                                                        const std::vector<std::string>& models) = 0;
   [[nodiscard]] virtual result<std::vector<tenant_record>> list_tenants() = 0;
-  [[nodiscard]] virtual result<void> set_enabled(const std::string& name, bool enabled) = 0;
-  [[nodiscard]] virtual result<void> set_limits(const std::string& name,
-                                                const tenant_limits& limits) = 0;
+  [[nodiscard]] virtual result<tenant_record> find_tenant(const std::string& name) = 0;
+  // Changes the fields `update` sets, in one statement.
+  [[nodiscard]] virtual result<void> update_tenant(const std::string& name,
+                                                   const tenant_update& update) = 0;
   [[nodiscard]] virtual result<std::string> rotate_key(const std::string& name) = 0;
+  // update_tenant with one field set.
+  [[nodiscard]] result<void> set_enabled(const std::string& name, bool enabled);
+  [[nodiscard]] result<void> set_limits(const std::string& name, const tenant_limits& limits);
 
   // All rows or none (one transaction).
   [[nodiscard]] virtual result<void> record_usage(const std::vector<usage_record>& rows) = 0;
   // Per model per day for one tenant, days inclusive, over every instance's rows.
   [[nodiscard]] virtual result<std::vector<usage_total>> usage_totals(
+      const std::string& tenant, const std::string& from_day, const std::string& to_day) = 0;
+  // Per tenant, day and model, days inclusive, ordered so; `tenant` "" is every tenant.
+  [[nodiscard]] virtual result<std::vector<tenant_usage>> usage_report(
       const std::string& tenant, const std::string& from_day, const std::string& to_day) = 0;
 
   // True when models or tenants may have changed (by any process) since the last call; usage rows

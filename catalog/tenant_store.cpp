@@ -1,15 +1,40 @@
 #include "catalog/tenant_store.hpp"
 
 #include "catalog/api_keys.hpp"
+#include "messages/tenant_rules.hpp"
 
 namespace qgate::catalog {
 namespace {
 
-constexpr std::string_view select_tenants =
+constexpr std::string_view tenant_columns =
     "SELECT id, name, key_hash, key_prefix, enabled, models, rpm, tpm, max_streams, created_at "
-    "FROM tenants ORDER BY id";
+    "FROM tenants ";
+
+tenant_record record_of(const statement& rows) {
+  tenant_record record;
+  record.info.id = rows.integer(0);
+  record.info.name = rows.text(1);
+  record.key_hash = rows.text(2);
+  record.info.key_prefix = rows.text(3);
+  record.info.enabled = rows.integer(4) != 0;
+  record.info.models = split_models(rows.text(5));
+  record.info.limits = {rows.integer(6), rows.integer(7), rows.integer(8)};
+  record.created_at = rows.text(9);
+  return record;
+}
 
 }  // namespace
+
+result<void> check_new_tenant(const std::string& name, const tenant_limits& limits,
+                              const std::vector<std::string>& models) {
+  if (auto checked = check_tenant_name(name); !checked) return checked;
+  tenant_update fields;
+  fields.rpm = limits.rpm;
+  fields.tpm = limits.tpm;
+  fields.max_streams = limits.max_streams;
+  fields.models = models;
+  return check_tenant_update(fields);
+}
 
 std::string join_models(const std::vector<std::string>& models) {
   std::string text;
@@ -36,11 +61,12 @@ std::vector<std::string> split_models(std::string_view text) {
 
 result<std::string> tenant_store::add(const std::string& name, const tenant_limits& limits,
                                       const std::vector<std::string>& models) {
+  if (auto checked = check_new_tenant(name, limits, models); !checked) return checked.error();
   auto key = generate_api_key();
   if (!key) return key.error();
   auto stmt = db_.prepare(
       "INSERT INTO tenants (name, key_hash, key_prefix, models, rpm, tpm, max_streams) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO NOTHING");
   if (!stmt) return stmt.error();
   auto& row = stmt.value();
   row.bind(1, name);
@@ -51,28 +77,58 @@ result<std::string> tenant_store::add(const std::string& name, const tenant_limi
   row.bind(6, limits.tpm);
   row.bind(7, limits.max_streams);
   if (auto done = row.run(); !done) return done.error();
+  if (db_.changes() != 1)
+    return make_error(errc::conflict, "a tenant named " + name + " already exists", "name");
   return key;
 }
 
 result<std::vector<tenant_record>> tenant_store::list() {
-  auto stmt = db_.prepare(select_tenants);
+  auto stmt = db_.prepare(std::string(tenant_columns) + "ORDER BY id");
   if (!stmt) return stmt.error();
   auto& rows = stmt.value();
   std::vector<tenant_record> tenants;
-  while (rows.step()) {
-    tenant_record record;
-    record.info.id = rows.integer(0);
-    record.info.name = rows.text(1);
-    record.key_hash = rows.text(2);
-    record.info.key_prefix = rows.text(3);
-    record.info.enabled = rows.integer(4) != 0;
-    record.info.models = split_models(rows.text(5));
-    record.info.limits = {rows.integer(6), rows.integer(7), rows.integer(8)};
-    record.created_at = rows.text(9);
-    tenants.push_back(std::move(record));
-  }
+  while (rows.step()) tenants.push_back(record_of(rows));
   if (!rows.failure().empty()) return make_error(errc::internal_error, rows.failure());
   return tenants;
+}
+
+result<tenant_record> tenant_store::find(const std::string& name) {
+  auto stmt = db_.prepare(std::string(tenant_columns) + "WHERE name = ?1");
+  if (!stmt) return stmt.error();
+  auto& rows = stmt.value();
+  rows.bind(1, name);
+  if (rows.step()) return record_of(rows);
+  if (!rows.failure().empty()) return make_error(errc::internal_error, rows.failure());
+  return make_error(errc::not_found, "no tenant named " + name);
+}
+
+// Each field is written only when the update sets it (?N flags), so concurrent updates of
+// different fields do not undo each other.
+result<void> tenant_store::update(const std::string& name, const tenant_update& update) {
+  if (auto checked = check_tenant_update(update); !checked) return checked;
+  auto stmt = db_.prepare(
+      "UPDATE tenants SET rpm = CASE WHEN ?2 THEN ?3 ELSE rpm END, "
+      "tpm = CASE WHEN ?4 THEN ?5 ELSE tpm END, "
+      "max_streams = CASE WHEN ?6 THEN ?7 ELSE max_streams END, "
+      "models = CASE WHEN ?8 THEN ?9 ELSE models END, "
+      "enabled = CASE WHEN ?10 THEN ?11 ELSE enabled END, "
+      "updated_at = strftime('%Y-%m-%dT%H:%M:%S', 'now') WHERE name = ?1");
+  if (!stmt) return stmt.error();
+  auto& row = stmt.value();
+  const auto flag = [](bool set) { return std::int64_t{set ? 1 : 0}; };
+  row.bind(1, name);
+  row.bind(2, flag(update.rpm.has_value()));
+  row.bind(3, update.rpm.value_or(0));
+  row.bind(4, flag(update.tpm.has_value()));
+  row.bind(5, update.tpm.value_or(0));
+  row.bind(6, flag(update.max_streams.has_value()));
+  row.bind(7, update.max_streams.value_or(0));
+  row.bind(8, flag(update.models.has_value()));
+  row.bind(9, update.models ? join_models(*update.models) : std::string());
+  row.bind(10, flag(update.enabled.has_value()));
+  row.bind(11, flag(update.enabled.value_or(true)));
+  if (auto done = row.run(); !done) return done.error();
+  return expect_one_change(name);
 }
 
 result<void> tenant_store::expect_one_change(const std::string& name) {
@@ -81,28 +137,17 @@ result<void> tenant_store::expect_one_change(const std::string& name) {
 }
 
 result<void> tenant_store::set_enabled(const std::string& name, bool enabled) {
-  auto stmt = db_.prepare(
-      "UPDATE tenants SET enabled = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%S', 'now') WHERE "
-      "name = ?1");
-  if (!stmt) return stmt.error();
-  stmt.value().bind(1, name);
-  stmt.value().bind(2, std::int64_t{enabled ? 1 : 0});
-  if (auto done = stmt.value().run(); !done) return done.error();
-  return expect_one_change(name);
+  tenant_update fields;
+  fields.enabled = enabled;
+  return update(name, fields);
 }
 
 result<void> tenant_store::set_limits(const std::string& name, const tenant_limits& limits) {
-  auto stmt = db_.prepare(
-      "UPDATE tenants SET rpm = ?2, tpm = ?3, max_streams = ?4, "
-      "updated_at = strftime('%Y-%m-%dT%H:%M:%S', 'now') WHERE name = ?1");
-  if (!stmt) return stmt.error();
-  auto& row = stmt.value();
-  row.bind(1, name);
-  row.bind(2, limits.rpm);
-  row.bind(3, limits.tpm);
-  row.bind(4, limits.max_streams);
-  if (auto done = row.run(); !done) return done.error();
-  return expect_one_change(name);
+  tenant_update fields;
+  fields.rpm = limits.rpm;
+  fields.tpm = limits.tpm;
+  fields.max_streams = limits.max_streams;
+  return update(name, fields);
 }
 
 result<std::string> tenant_store::rotate_key(const std::string& name) {
@@ -168,6 +213,28 @@ result<std::vector<usage_total>> tenant_store::usage_totals(const std::string& t
   }
   if (!rows.failure().empty()) return make_error(errc::internal_error, rows.failure());
   return totals;
+}
+
+result<std::vector<tenant_usage>> tenant_store::usage_report(const std::string& tenant,
+                                                             const std::string& from_day,
+                                                             const std::string& to_day) {
+  auto stmt = db_.prepare(
+      "SELECT tenant, day, model, requests, input_tokens, output_tokens, total_tokens "
+      "FROM usage_daily WHERE (?1 = '' OR tenant = ?1) AND day >= ?2 AND day <= ?3 "
+      "ORDER BY tenant, day, model");
+  if (!stmt) return stmt.error();
+  auto& rows = stmt.value();
+  rows.bind(1, tenant);
+  rows.bind(2, from_day);
+  rows.bind(3, to_day);
+  std::vector<tenant_usage> report;
+  while (rows.step()) {
+    report.push_back({rows.text(0),
+                      {rows.text(1), rows.text(2), rows.integer(3), rows.integer(4),
+                       rows.integer(5), rows.integer(6)}});
+  }
+  if (!rows.failure().empty()) return make_error(errc::internal_error, rows.failure());
+  return report;
 }
 
 }  // namespace qgate::catalog

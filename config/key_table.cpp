@@ -65,6 +65,9 @@ std::vector<key_spec> build_table() {
   keys.push_back(integer(
       "server", "shutdown_grace_ms", 0, 600'000,
       [](settings& s, std::int64_t v) { s.server.shutdown_grace_ms = static_cast<int>(v); }));
+  keys.push_back(integer("server", "unready_delay_ms", 0, 600'000, [](settings& s, std::int64_t v) {
+    s.server.unready_delay_ms = static_cast<int>(v);
+  }));
   keys.push_back(integer(
       "server", "header_timeout_ms", 1, max_timeout_ms,
       [](settings& s, std::int64_t v) { s.server.header_timeout_ms = static_cast<int>(v); }));
@@ -216,6 +219,26 @@ std::vector<key_spec> build_table() {
                       [](settings& s, const std::string& v) { s.docs.assets_dir = v; }));
   keys.push_back(text("docs", "openapi", not_empty,
                       [](settings& s, const std::string& v) { s.docs.openapi = v; }));
+  // [admin]
+  keys.push_back(text(
+      "admin", "key_ref",
+      [](const std::string& v) -> std::optional<std::string> {
+        // Never the key itself: a config file is read by more people than the key should be.
+        if (v.empty() || (v.starts_with("env:") && v.size() > 4) ||
+            (v.starts_with("file:") && v.size() > 5))
+          return std::nullopt;
+        return "\"\", env:NAME or file:PATH (a reference, never the key)";
+      },
+      [](settings& s, const std::string& v) { s.admin.key_ref = v; }));
+  keys.push_back(text("admin", "console_dir", not_empty,
+                      [](settings& s, const std::string& v) { s.admin.console_dir = v; }));
+  // [metrics]
+  keys.push_back(text(
+      "metrics", "access",
+      [](const std::string& v) {
+        return one_of(v, {"loopback", "open", "admin_key"});
+      },
+      [](settings& s, const std::string& v) { s.metrics.access = v; }));
   // [cors]
   keys.push_back(text("cors", "allow_origins", {},
                       [](settings& s, const std::string& v) { s.cors.allow_origins = v; }));

@@ -16,6 +16,8 @@ namespace qgate::config {
 namespace {
 
 constexpr std::string_view default_config_path = "config/qgate.toml";
+// A shorter admin key could be guessed; longer ones are fine (a header carries it).
+constexpr std::size_t min_admin_key_bytes = 16;
 
 load_error error_for(const key_spec& key, std::string_view source, std::string_view detail) {
   return {key.dotted(), fmt::format("{} ({}): {}", key.dotted(), source, detail)};
@@ -37,9 +39,10 @@ std::optional<load_error> accept(const key_spec& key, raw_value value, std::stri
   }
   if (const auto* text = std::get_if<std::string>(&value); text != nullptr && key.check_text) {
     if (auto allowed = key.check_text(*text)) {
-      return error_for(
-          key, source,
-          fmt::format("\"{}\" is not allowed; expected {}", without_password(*text), *allowed));
+      // A reference refused may be the admin key itself, written where its reference belongs.
+      const auto shown = key.name == "key_ref" ? std::string("…") : without_password(*text);
+      return error_for(key, source,
+                       fmt::format("\"{}\" is not allowed; expected {}", shown, *allowed));
     }
   }
   key.apply(out, value);
@@ -133,6 +136,11 @@ std::optional<load_error> apply_table(const toml::table& root, const std::string
         return load_error{
             "upstream.api_key",
             "upstream.api_key: the key is never read from a file; set DASHSCOPE_API_KEY"};
+      }
+      if (section == "admin" && name == "key") {
+        return load_error{"admin.key",
+                          "admin.key: the admin key is never read from a file; set "
+                          "QGATE_ADMIN_KEY or admin.key_ref = \"env:NAME\" or \"file:PATH\""};
       }
       const auto* key = find_key(section, name);
       if (key == nullptr) {
@@ -235,6 +243,38 @@ std::optional<load_error> resolve_keys(const environment& env, settings& out) {
   return std::nullopt;
 }
 
+// The admin key: QGATE_ADMIN_KEY, else admin.key_ref's reference; none: the admin API is off.
+// Errors never show the key.
+std::optional<load_error> resolve_admin_key(const environment& env, settings& out) {
+  auto& admin = out.admin;
+  admin.key.clear();
+  std::string_view source = "QGATE_ADMIN_KEY";
+  if (auto direct = env("QGATE_ADMIN_KEY"); direct && !direct->empty()) {
+    admin.key = *direct;
+  } else if (!admin.key_ref.empty()) {
+    source = "admin.key_ref";
+    auto secret = read_reference(env, admin.key_ref);
+    if (!secret) {
+      return load_error{
+          "admin.key_ref",
+          fmt::format("admin.key_ref: {} is unset, empty or unreadable", admin.key_ref)};
+    }
+    admin.key = std::move(*secret);
+  }
+  if (admin.key.empty()) return std::nullopt;
+  const auto refuse = [&](std::string_view why) {
+    return load_error{std::string(source), fmt::format("{}: the admin key {}", source, why)};
+  };
+  if (admin.key.size() < min_admin_key_bytes)
+    return refuse(fmt::format("must be at least {} characters", min_admin_key_bytes));
+  for (const char c : admin.key) {
+    if (c < 0x21 || c > 0x7E) return refuse("must be printable ASCII without spaces");
+  }
+  // A tenant's key is never the admin key, not even by copy and paste.
+  if (admin.key.starts_with("qg-")) return refuse("must not be a tenant key (qg-…)");
+  return std::nullopt;
+}
+
 std::optional<load_error> apply_environment(const environment& env, settings& out) {
   for (const auto& key : key_table()) {
     const std::string name = key.env_name();
@@ -248,7 +288,8 @@ std::optional<load_error> apply_environment(const environment& env, settings& ou
     }
     if (auto failure = accept(key, std::move(*value), name, out)) return failure;
   }
-  return resolve_keys(env, out);
+  if (auto failure = resolve_keys(env, out)) return failure;
+  return resolve_admin_key(env, out);
 }
 
 std::optional<load_error> apply_cli(const cli_options& cli, settings& out) {
@@ -310,7 +351,7 @@ std::string describe(const settings& s) {
   }
   return fmt::format(
              "config: server {}:{} io_threads={} max_body_bytes={} max_header_bytes={} "
-             "shutdown_grace_ms={} "
+             "shutdown_grace_ms={} unready_delay_ms={} "
              "header_timeout_ms={} keepalive_timeout_ms={} write_timeout_ms={} "
              "stream_queue_bytes={} "
              "sse_ping_ms={} max_connections={} | upstream {} keys={} connect={}ms first_byte={}ms "
@@ -323,24 +364,28 @@ std::string describe(const settings& s) {
              "model_max_concurrency={} ledger_flush_ms={} ledger_max_buffered_rows={} "
              "ledger_spill_path={} redis_url=\"{}\" redis_timeout={}ms redis_slot_ttl={}ms | docs "
              "enabled={} "
-             "assets={} openapi={} | cors allow_origins=\"{}\" | log level={} format={} access={}",
+             "assets={} openapi={} | metrics access={} | cors allow_origins=\"{}\" | log level={} "
+             "format={} access={}",
              server.host, server.port, server.io_threads, server.max_body_bytes,
-             server.max_header_bytes, server.shutdown_grace_ms, server.header_timeout_ms,
-             server.keepalive_timeout_ms, server.write_timeout_ms, server.stream_queue_bytes,
-             server.sse_ping_ms, server.max_connections, upstream.base_url, upstream.keys.size(),
-             upstream.connect_timeout_ms, upstream.first_byte_timeout_ms, upstream.idle_timeout_ms,
-             upstream.total_timeout_ms, upstream.max_connections, upstream.max_idle_connections,
-             upstream.max_retries, upstream.retry_deadline_ms, upstream.retry_backoff_ms,
-             upstream.retry_wait_max_ms, upstream.retry_budget_percent, upstream.retry_reserve,
-             upstream.key_cooldown_ms, upstream.key_cooldown_max_ms, upstream.breaker_failures,
-             upstream.breaker_open_ms, upstream.fallbacks.size(), s.catalog.path, s.catalog.seed,
+             server.max_header_bytes, server.shutdown_grace_ms, server.unready_delay_ms,
+             server.header_timeout_ms, server.keepalive_timeout_ms, server.write_timeout_ms,
+             server.stream_queue_bytes, server.sse_ping_ms, server.max_connections,
+             upstream.base_url, upstream.keys.size(), upstream.connect_timeout_ms,
+             upstream.first_byte_timeout_ms, upstream.idle_timeout_ms, upstream.total_timeout_ms,
+             upstream.max_connections, upstream.max_idle_connections, upstream.max_retries,
+             upstream.retry_deadline_ms, upstream.retry_backoff_ms, upstream.retry_wait_max_ms,
+             upstream.retry_budget_percent, upstream.retry_reserve, upstream.key_cooldown_ms,
+             upstream.key_cooldown_max_ms, upstream.breaker_failures, upstream.breaker_open_ms,
+             upstream.fallbacks.size(), s.catalog.path, s.catalog.seed,
              s.catalog.reload_interval_ms, without_password(s.catalog.postgres_url),
              s.limits.model_max_concurrency, s.limits.ledger_flush_ms,
              s.limits.ledger_max_buffered_rows, s.limits.ledger_spill_path,
              without_password(s.limits.redis_url), s.limits.redis_timeout_ms,
              s.limits.redis_slot_ttl_ms, s.docs.enabled, s.docs.assets_dir, s.docs.openapi,
-             s.cors.allow_origins, s.log.level, s.log.format == log_format::json ? "json" : "text",
-             s.log.access) +
+             s.metrics.access, s.cors.allow_origins, s.log.level,
+             s.log.format == log_format::json ? "json" : "text", s.log.access) +
+         fmt::format(" | admin api={} console_dir={}", s.admin.key.empty() ? "off" : "on",
+                     s.admin.console_dir) +
          providers;
 }
 

@@ -19,7 +19,8 @@ struct server_settings {
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 << 10;
   int shutdown_grace_ms = 10000;
-  int header_timeout_ms = 30000;               // reading one request's header and body
+  int unready_delay_ms = 0;       // on SIGTERM: /readyz says 503 this long before accepting stops
+  int header_timeout_ms = 30000;  // reading one request's header and body
   int keepalive_timeout_ms = 75000;            // idle keep-alive connection
   int write_timeout_ms = 30000;                // a client that stops reading
   std::size_t stream_queue_bytes = 256 << 10;  // SSE backpressure high-water mark per stream
@@ -83,6 +84,20 @@ struct docs_settings {
   std::string openapi = "http/docs/openapi.json";
 };
 
+// The admin API (/admin/...) and its console (/admin/console): off while `key` is empty.
+struct admin_settings {
+  // Never from the file itself, never logged: QGATE_ADMIN_KEY, else the reference in `key_ref`.
+  std::string key;
+  std::string key_ref;                      // env:NAME or file:PATH
+  std::string console_dir = "web/console";  // the console's HTML, JS and CSS
+};
+
+// Who may read GET /metrics: clients on a loopback address (a Prometheus on the same machine or
+// behind a local proxy), anyone, or callers presenting the admin key.
+struct metrics_settings {
+  std::string access = "loopback";  // loopback | open | admin_key
+};
+
 struct cors_settings {
   std::string allow_origins = "*";  // comma-separated origins, "*" for any, "" for none
 };
@@ -102,6 +117,8 @@ struct settings {
   catalog_settings catalog;
   limits_settings limits;
   docs_settings docs;
+  admin_settings admin;
+  metrics_settings metrics;
   cors_settings cors;
   log_settings log;
 };

@@ -11,8 +11,13 @@
 #include "http/openai_request.hpp"
 #include "http/query.hpp"
 #include "http/request_id.hpp"
+#include "http/trace_context.hpp"
 #include "messages/json_escape.hpp"
+#include "metrics/exposition.hpp"
 
+#include <openssl/crypto.h>
+
+#include <algorithm>
 #include <ctime>
 #include <iterator>
 #include <vector>
@@ -87,6 +92,7 @@ void connection::handle_request() {
 
 void connection::route(bhttp::request<bhttp::string_body>& request, std::string_view path) {
   const auto match = match_route(request.method_string(), path);
+  route_ = match.which;
   switch (match.which) {
     case route::preflight:
       return reply_preflight();
@@ -104,6 +110,12 @@ void connection::route(bhttp::request<bhttp::string_body>& request, std::string_
       return start_usage(request, origin_form(request.target()));
     case route::healthz:
       return reply_health();
+    case route::readyz:
+      return reply_ready();
+    case route::metrics:
+      return reply_metrics(request);
+    case route::admin:
+      return start_admin(request, path);
     case route::static_asset:
       if (reply_static(request, path)) return;
       return reply_error(make_error(errc::not_found));
@@ -145,6 +157,48 @@ void connection::reply_health() {
 }
 
 // CORS preflight: 204, with the CORS grant only for an allowed origin.
+// Ready: the catalog is loaded (always, once listening), the configured stores answer, and no
+// shutdown has begun.
+void connection::reply_ready() {
+  const auto stats = shared_->backend.stats();
+  const char* why = shared_->unready           ? "shutting down"
+                    : !stats.catalog_reachable ? "the catalog store does not answer"
+                    : !stats.limits_reachable  ? "Redis does not answer"
+                                               : nullptr;
+  if (why != nullptr) {
+    reply_headers headers;
+    headers.cache_control = "no-store";
+    return reply(503,
+                 fmt::format(R"({{"code":503,"message":"not ready","data":{{"ready":false,)"
+                             R"("reason":"{}"}},"error":"UNAVAILABLE"}})",
+                             why),
+                 headers);
+  }
+  reply_headers headers;
+  headers.cache_control = "no-store";
+  reply(200, R"({"code":200,"message":"success","data":{"ready":true}})", headers);
+}
+
+// The Prometheus exposition, for whom metrics.access allows; the rest get 404 (nothing to see).
+void connection::reply_metrics(const bhttp::request<bhttp::string_body>& request) {
+  using access = server_options::metrics_access;
+  bool allowed = options().metrics == access::open;
+  if (options().metrics == access::loopback) {
+    beast::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    allowed = !ec && peer.address().is_loopback();
+  } else if (options().metrics == access::admin_key) {
+    const auto presented = presented_key(request);
+    allowed = !options().admin_key.empty() && presented.size() == options().admin_key.size() &&
+              CRYPTO_memcmp(presented.data(), options().admin_key.data(), presented.size()) == 0;
+  }
+  if (!allowed) return reply_error(make_error(errc::not_found));
+  reply_headers headers;
+  headers.content_type = metrics::content_type;
+  headers.cache_control = "no-store";
+  reply(200, metrics::gateway().render(), headers);
+}
+
 void connection::reply_preflight() {
   reply_headers headers;
   headers.allow = cors_allowed_methods;
@@ -158,6 +212,8 @@ void connection::start_chat(bhttp::request<bhttp::string_body>& request) {
   served_model_ = chat.model;
   chat.request_id = request_id_;
   chat.api_key = presented_key(request);
+  traceparent_ = traceparent_for(request["traceparent"]);
+  chat.traceparent = traceparent_;
   call_ = shared_->backend.start_chat(std::move(chat), make_sink());
   watch_peer();
 }
@@ -173,6 +229,8 @@ void connection::start_openai_chat(bhttp::request<bhttp::string_body>& request) 
   served_model_ = chat.request.model;
   chat.request.request_id = request_id_;
   chat.request.api_key = presented_key(request);
+  traceparent_ = traceparent_for(request["traceparent"]);
+  chat.request.traceparent = traceparent_;
   call_ = shared_->backend.start_chat(std::move(chat.request), make_sink());
   watch_peer();
 }
@@ -188,6 +246,11 @@ void connection::start_usage(bhttp::request<bhttp::string_body>& request, std::s
   shared_->backend.usage(presented_key(request), std::move(range.value().from),
                          std::move(range.value().to), make_sink());
   watch_peer();
+}
+
+void connection::deliver_summary(std::uint64_t generation, call_summary summary) {
+  if (stale(generation)) return;
+  summary_ = std::move(summary);
 }
 
 std::shared_ptr<connection_sink> connection::make_sink() {
@@ -283,11 +346,33 @@ void connection::on_peer(beast::error_code ec, std::size_t bytes) {
 }
 
 void connection::finish_request(unsigned status, bool keep_alive) {
+  const auto elapsed = clock::now() - started_;
+  auto& meter = *shared_->route_meters[static_cast<std::size_t>(route_)];
+  meter.requests(status).inc();
+  meter.duration.observe(elapsed);
+  // What qgate itself took: all of it, but the time the upstream had the call.
+  const auto upstream = std::chrono::microseconds(summary_ ? summary_->upstream_us : 0);
+  meter.overhead.observe(std::max<clock::duration>(clock::duration::zero(), elapsed - upstream));
   if (options().access_log) {
-    const auto micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started_).count();
-    spdlog::info("access {} {} {} {}us id={}", method_, target_, status, micros, request_id_);
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+    if (summary_) {
+      // Never keys, never contents: who, which model, what the upstream said, how fast, how much.
+      spdlog::info(
+          "access {} {} {} {}us id={} trace={} tenant={} model={} upstream={} ttft_us={} "
+          "tokens_in={} tokens_out={}",
+          method_, target_, status, micros, request_id_, trace_id_of(traceparent_),
+          summary_->tenant, summary_->model, summary_->upstream_status, summary_->ttft_us,
+          summary_->usage.input_tokens, summary_->usage.output_tokens);
+    } else if (!traceparent_.empty()) {
+      spdlog::info("access {} {} {} {}us id={} trace={}", method_, target_, status, micros,
+                   request_id_, trace_id_of(traceparent_));
+    } else {
+      spdlog::info("access {} {} {} {}us id={}", method_, target_, status, micros, request_id_);
+    }
   }
+  summary_.reset();
+  traceparent_.clear();
+  route_ = http::route::not_found;
   if (phase_ != phase::closed) phase_ = phase::waiting;
   end_timer_.cancel();
   rate_limit_ = {};
@@ -335,6 +420,13 @@ void connection::close() {
 }
 
 }  // namespace detail
+
+std::array<metrics::route_metrics*, route_count> server_shared::resolve_route_meters() {
+  std::array<metrics::route_metrics*, route_count> meters{};
+  for (std::size_t i = 0; i < route_count; ++i)
+    meters[i] = &metrics::gateway().route(route_name(static_cast<route>(i)));
+  return meters;
+}
 
 std::uint64_t server_shared::add(std::weak_ptr<connection_control> connection) {
   std::lock_guard lock(mutex_);

@@ -2,11 +2,14 @@
 #pragma once
 
 #include "http/log_throttle.hpp"
+#include "http/route_table.hpp"
 #include "http/server_options.hpp"
 #include "messages/gateway.hpp"
+#include "metrics/gateway_metrics.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -32,6 +35,10 @@ struct server_shared {
   const server_options options;
   gateway& backend;
   std::atomic<bool> draining{false};
+  std::atomic<bool> unready{false};  // shutting down: /readyz says 503 (set before draining)
+  // Each route's series, resolved once (qgate_http_* by route).
+  std::array<metrics::route_metrics*, route_count> route_meters = resolve_route_meters();
+  static std::array<metrics::route_metrics*, route_count> resolve_route_meters();
   // At most one line a second for the whole process, whichever listener sees the condition.
   shared_log_throttle exhausted_log{std::chrono::seconds(1)};
   shared_log_throttle over_limit_log{std::chrono::seconds(1)};

@@ -72,8 +72,11 @@ class connection final : public connection_control,
   void deliver_body(std::uint64_t generation, std::string body);
   void deliver_rate_limit(std::uint64_t generation, const rate_limit_info& info);
   void deliver_served_model(std::uint64_t generation, std::string model);
+  void deliver_summary(std::uint64_t generation, call_summary summary);
   void deliver_frames(std::uint64_t generation, std::string frames, bool last);
   void deliver_error(std::uint64_t generation, error err);
+  // An admin API answer: its status, never cached (it may carry a new key).
+  void deliver_reply(std::uint64_t generation, unsigned status, std::string body);
 
  private:
   const server_options& options() const { return shared_->options; }
@@ -97,12 +100,15 @@ class connection final : public connection_control,
   void start_chat(bhttp::request<bhttp::string_body>& request);
   void start_openai_chat(bhttp::request<bhttp::string_body>& request);
   void start_models(bhttp::request<bhttp::string_body>& request);
+  void start_admin(bhttp::request<bhttp::string_body>& request, std::string_view path);
   std::shared_ptr<connection_sink> make_sink();
 
   void reply(unsigned status, std::string body, const reply_headers& headers = {});
   void reply_error(const error& err, std::string_view allow = {});
   void reply_preflight();
   void reply_health();
+  void reply_ready();
+  void reply_metrics(const bhttp::request<bhttp::string_body>& request);
   bool reply_static(const bhttp::request<bhttp::string_body>& request, std::string_view path);
   static bool wants_gzip(const bhttp::request<bhttp::string_body>& request);
   void reply_asset(const static_asset& asset, bool gzip);
@@ -133,6 +139,7 @@ class connection final : public connection_control,
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::shared_ptr<server_shared> shared_;
+  metrics::gauge_scope open_{metrics::gateway().open_connections()};  // qgate_open_connections
   std::uint64_t registry_id_ = 0;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::size_t head_scanned_ = 0;  // scan_head's progress through the head being received
@@ -170,6 +177,9 @@ class connection final : public connection_control,
   std::shared_ptr<dialect> dialect_ = seed_dialect();  // how this request is answered
   rate_limit_info rate_limit_;
   std::string served_model_;  // a chat's model: X-Qgate-Model (a fallback's, when one served)
+  http::route route_ = http::route::not_found;
+  std::string traceparent_;              // W3C: the caller's, or a new trace (chats only)
+  std::optional<call_summary> summary_;  // what the chat was, once it ended
   clock::time_point started_;
   std::shared_ptr<connection_sink> sink_;
   std::unique_ptr<chat_call> call_;
@@ -201,6 +211,12 @@ class connection_sink final : public response_sink {
       owner->deliver_rate_limit(generation, info);
     });
   }
+  void set_call_summary(call_summary summary) override {
+    net::dispatch(owner_->executor(), [owner = owner_, generation = generation_,
+                                       summary = std::move(summary)]() mutable {
+      owner->deliver_summary(generation, std::move(summary));
+    });
+  }
   void set_served_model(std::string model) override {
     dialect_->set_model(model);
     net::dispatch(owner_->executor(),
@@ -214,6 +230,7 @@ class connection_sink final : public response_sink {
     post_body(std::move(body).value());
   }
   void send_usage(std::vector<usage_total> totals) override { post_body(usage_body(totals)); }
+  void send_admin(admin_reply reply) override;  // connection_admin.cpp
   void send_completion(chat_completion completion) override {
     post_body(dialect_->completion_body(completion));
   }

@@ -59,6 +59,8 @@ void connection::reply_asset(const static_asset& asset, bool gzip) {
   asset_response_.set(bhttp::field::content_type, asset.content_type);
   asset_response_.set("X-Request-Id", request_id_);
   asset_response_.set(bhttp::field::cache_control, asset.cache_control);
+  if (!asset.security_policy.empty())
+    asset_response_.set("Content-Security-Policy", asset.security_policy);
   if (variant) asset_response_.set(bhttp::field::content_encoding, "gzip");
   add_cors(asset_response_);
   // After add_cors, which may have set `Vary: Origin`; caches must key on both.

@@ -64,4 +64,21 @@ constexpr std::string_view assets_missing_page = R"(<!DOCTYPE html>
 </html>
 )";
 
+// Served at /admin/console when its files are missing from admin.console_dir.
+constexpr std::string_view console_missing_page = R"(<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>qgate · console files not installed</title>
+</head>
+<body>
+  <h1>The operator console's files are not installed</h1>
+  <p>qgate serves the console from <code>index.html</code>, <code>console.js</code> and
+  <code>console.css</code> in its <code>admin.console_dir</code> (<code>QGATE_ADMIN_CONSOLE_DIR</code>,
+  by default <code>web/console</code>), and did not find them there. The admin API works without
+  them.</p>
+</body>
+</html>
+)";
+
 }  // namespace qgate::http::docs_pages

@@ -91,6 +91,9 @@ openai_error_reply map_openai_error(const error& err) {
               "The upstream rejected the gateway's own credential (not your API key); the "
               "operator has been told. " +
                   or_default("")};
+    case errc::forbidden:
+      return {403, "invalid_request_error", "forbidden",
+              or_default("This key may not use this URL.")};
     case errc::not_found:
       return {404, "invalid_request_error", "unknown_url", or_default("Unknown request URL.")};
     case errc::method_not_allowed:
@@ -104,6 +107,8 @@ openai_error_reply map_openai_error(const error& err) {
     case errc::request_timeout:
       return {408, "invalid_request_error", "request_timeout",
               "The request was not received in time."};
+    case errc::conflict:
+      return {409, "invalid_request_error", "conflict", or_default("The resource exists already.")};
     case errc::rate_limited:
       return {429, "requests", "rate_limit_exceeded",
               "Rate limit reached: " + or_default("too many requests") +

@@ -13,6 +13,12 @@ namespace qgate::http {
 // dates), or nothing.
 std::optional<std::string_view> query_value(std::string_view target, std::string_view name);
 
+// `text` with each %XX replaced by its byte (and, with `plus_is_space`, each '+' by a space, as
+// forms and URLSearchParams write a query); nothing when a '%' is not followed by two hex digits.
+// The bytes are whatever was encoded: check them before use.
+[[nodiscard]] std::optional<std::string> percent_decode(std::string_view text,
+                                                        bool plus_is_space = false);
+
 struct day_range {
   std::string from;
   std::string to;

@@ -11,11 +11,13 @@ struct entry {
   std::string_view allow;  // the methods the path takes, as the Allow header lists them
 };
 
-constexpr std::array<entry, 6> api_routes{{
+constexpr std::array<entry, 8> api_routes{{
     {"/api/llm/chat", route::chat, "POST"},
     {"/api/llm/models", route::models, "GET, HEAD"},
     {"/api/llm/usage", route::usage, "GET"},
     {"/healthz", route::healthz, "GET"},
+    {"/readyz", route::readyz, "GET"},
+    {"/metrics", route::metrics, "GET"},
     {"/v1/chat/completions", route::openai_chat, "POST"},
     {"/v1/models", route::openai_models, "GET, HEAD"},
 }};
@@ -36,6 +38,8 @@ bool allows(std::string_view allow, std::string_view method) {
 }  // namespace
 
 route_match match_route(std::string_view method, std::string_view path) noexcept {
+  // Before the preflight: while the admin API is off, nothing under /admin answers but 404.
+  if (is_admin_path(path)) return {route::admin, {}};
   if (method == "OPTIONS") return {route::preflight, {}};
   for (const auto& e : api_routes) {
     if (path != e.path) continue;
@@ -50,6 +54,44 @@ route_match match_route(std::string_view method, std::string_view path) noexcept
   if (is_openai_path(path)) return {route::not_found, {}};
   if (method == "GET" || method == "HEAD") return {route::static_asset, {}};
   return {route::not_found, {}};
+}
+
+std::string_view route_name(route which) noexcept {
+  switch (which) {
+    case route::preflight:
+      return "preflight";
+    case route::chat:
+      return "chat";
+    case route::models:
+      return "models";
+    case route::usage:
+      return "usage";
+    case route::healthz:
+      return "healthz";
+    case route::readyz:
+      return "readyz";
+    case route::metrics:
+      return "metrics";
+    case route::openai_chat:
+      return "openai_chat";
+    case route::openai_models:
+      return "openai_models";
+    case route::openai_model:
+      return "openai_model";
+    case route::admin:
+      return "admin";
+    case route::static_asset:
+      return "static";
+    case route::not_found:
+      return "not_found";
+    case route::method_not_allowed:
+      return "method_not_allowed";
+  }
+  return "not_found";
+}
+
+bool is_admin_path(std::string_view path) noexcept {
+  return path == "/admin" || path.starts_with("/admin/");
 }
 
 bool is_openai_path(std::string_view path) noexcept {

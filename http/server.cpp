@@ -194,7 +194,10 @@ void server::start() {
   impl_->pool.run_on_each([this](std::size_t k) { impl_->listeners[k]->accept(); });
 }
 
+void server::set_unready() noexcept { impl_->shared->unready = true; }
+
 void server::drain() {
+  impl_->shared->unready = true;
   impl_->shared->draining = true;
   for (std::size_t k = 0; k < impl_->listeners.size(); ++k) {
     auto* l = impl_->listeners[k].get();

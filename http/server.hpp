@@ -23,6 +23,8 @@ class server {
   [[nodiscard]] result<std::uint16_t> listen();
   // Starts accepting on every io thread (which must be running); returns at once.
   void start();
+  // Graceful shutdown, step zero: /readyz answers 503 from now on; everything else is served.
+  void set_unready() noexcept;
   // Graceful shutdown, step one: no new connections, idle keep-alive connections close, requests
   // in flight finish and then close.
   void drain();

@@ -29,8 +29,16 @@ struct server_options {
   // is read and dropped rather than answered with a reset that could destroy the 503.
   std::chrono::milliseconds refusal_linger{1000};
   bool access_log = true;
+  // GET /metrics: who may read it (the others get 404), and the admin key for admin_key.
+  enum class metrics_access { loopback, open, admin_key };
+  metrics_access metrics = metrics_access::loopback;
+  std::string admin_key;
+  // After SIGTERM, /readyz answers 503 this long before the listener stops accepting, so a load
+  // balancer that polls it stops sending new calls first.
+  std::chrono::milliseconds unready_delay{0};
   cors_policy cors;
-  std::shared_ptr<const static_assets> assets;  // null: no docs
+  std::shared_ptr<const static_assets> assets;   // null: no docs
+  std::shared_ptr<const static_assets> console;  // the admin console's files; null: none
 };
 
 }  // namespace qgate::http

@@ -86,6 +86,16 @@ constexpr asset_file swagger_files[] = {
 constexpr asset_file redoc_files[] = {
     {"/redoc/assets/redoc.standalone.js", "redoc/bundles/redoc.standalone.js", script_type},
 };
+// The console renders tenant names, hostile input: its page runs only its own script and style,
+// talks only to qgate, and is framed by nobody.
+constexpr std::string_view console_policy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+constexpr asset_file console_files[] = {
+    {"/admin/console", "index.html", html_type},
+    {"/admin/console/console.js", "console.js", script_type},
+    {"/admin/console/console.css", "console.css", "text/css; charset=utf-8"},
+};
 
 }  // namespace
 
@@ -136,6 +146,36 @@ std::shared_ptr<const static_assets> static_assets::load(const std::string& asse
   assets->compressor_ =
       std::jthread([raw = assets.get(), on_ready = std::move(on_gzip_ready)](
                        const std::stop_token& stop) { raw->compress(stop, on_ready); });
+  return assets;
+}
+
+std::shared_ptr<const static_assets> static_assets::load_console(const std::string& console_dir) {
+  auto assets = std::make_shared<static_assets>();
+  std::vector<std::unique_ptr<const mapped_file>> mapped;
+  for (const auto& file : console_files) {
+    auto opened = mapped_file::open(console_dir + "/" + std::string(file.file));
+    if (!opened) {
+      assets->missing_.push_back("/admin/console: " + opened.error().detail);
+      auto& page = assets->assets_[std::string(console_files[0].route)];
+      page.content_type = html_type;
+      page.cache_control = revalidate;
+      page.body = docs_pages::console_missing_page;
+      assets->gzip_done_.store(true);  // nothing to compress
+      return assets;
+    }
+    mapped.push_back(std::move(opened).value());
+  }
+  for (std::size_t i = 0; i < mapped.size(); ++i) {
+    auto& asset = assets->assets_[std::string(console_files[i].route)];
+    asset.content_type = console_files[i].type;
+    asset.cache_control = revalidate;  // edited in place: a restart serves the new files
+    asset.body = mapped[i]->view();
+    asset.compressible = true;
+    asset.security_policy = console_policy;
+    assets->files_.push_back(std::move(mapped[i]));
+  }
+  assets->compressor_ =
+      std::jthread([raw = assets.get()](const std::stop_token& stop) { raw->compress(stop, {}); });
   return assets;
 }
 

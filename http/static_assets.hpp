@@ -30,6 +30,7 @@ class static_asset {
   std::string cache_control;
   std::string_view body;      // into a mapped file, the document's copy or a page compiled in
   bool compressible = false;  // text: its answers vary with Accept-Encoding
+  std::string_view security_policy;  // Content-Security-Policy, when the page has one
 
   // The gzip variant once published, and only if it is smaller than `body`.
   [[nodiscard]] std::optional<std::string_view> gzip() const {
@@ -63,6 +64,11 @@ class static_assets {
   [[nodiscard]] static std::shared_ptr<const static_assets> load(const std::string& assets_dir,
                                                                  const std::string& openapi_path,
                                                                  gzip_callback on_gzip_ready = {});
+
+  // The operator console (/admin/console and its files under it) from `console_dir`: index.html,
+  // console.js, console.css. When one is missing, /admin/console says so (missing() tells why).
+  [[nodiscard]] static std::shared_ptr<const static_assets> load_console(
+      const std::string& console_dir);
 
   static_assets() = default;
   static_assets(const static_assets&) = delete;

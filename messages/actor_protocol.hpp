@@ -38,6 +38,8 @@ using spill_atom = caf::atom_constant<caf::atom("spill")>;          // ledger �
 using end_atom = caf::atom_constant<caf::atom("end")>;    // gateway → session: answer this, stop
 using move_atom = caf::atom_constant<caf::atom("move")>;  // session → limiter: a fallback serves
 using attempt_atom = caf::atom_constant<caf::atom("attempt")>;  // session's retry timer
+using admin_atom = caf::atom_constant<caf::atom("admin")>;      // gateway → admin actor, catalog
+using sync_atom = caf::atom_constant<caf::atom("sync")>;  // admin → ledger → writer: rows written
 // A limiter's Redis callback → that limiter: the answer to an admission or a move.
 using shared_admit_atom = caf::atom_constant<caf::atom("sh_admit")>;
 using shared_move_atom = caf::atom_constant<caf::atom("sh_move")>;

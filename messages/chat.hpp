@@ -55,7 +55,8 @@ struct chat_request {
   std::optional<std::int64_t> max_tokens;
   generation_options options;
   std::string request_id;
-  std::string api_key;  // the caller's key as presented; never logged, never sent upstream
+  std::string api_key;      // the caller's key as presented; never logged, never sent upstream
+  std::string traceparent;  // W3C trace context sent upstream ("" : none)
 };
 
 // What the upstream reads as input: every message's text and tool calls, and the tool
@@ -99,6 +100,17 @@ struct chat_delta {
 };
 
 // A whole non-stream answer.
+// What a chat call was, for the access log and the gateway's own overhead (the response sink
+// gets it once, when the call ends).
+struct call_summary {
+  std::string tenant;
+  std::string model;          // the model that served (a fallback's, when one did)
+  long upstream_status = 0;   // the last attempt's HTTP status (0: no answer)
+  std::int64_t ttft_us = -1;  // to the first token sent (-1: none was)
+  token_usage usage;
+  std::int64_t upstream_us = 0;  // time spent waiting on upstream attempts
+};
+
 struct chat_completion {
   chat_completion() = default;
   chat_completion(std::string text, finish_reason end, token_usage used = {})

@@ -18,12 +18,14 @@ enum class errc {
   invalid_params,
   unauthorized,
   upstream_unauthorized,  // DashScope refused qgate's own key (or none is configured)
+  forbidden,              // a valid key without the right: a tenant key on the admin API
   not_found,
   method_not_allowed,
   payload_too_large,
   headers_too_large,
   request_timeout,
   bad_request,
+  conflict,  // the resource exists already: a tenant name taken
   rate_limited,
   upstream_error,
   timeout,
@@ -33,15 +35,14 @@ enum class errc {
 };
 
 // Every errc, for tests that walk the whole vocabulary through each mapping.
-inline constexpr errc all_errcs[] = {errc::invalid_model,         errc::invalid_messages,
-                                     errc::invalid_params,        errc::unauthorized,
-                                     errc::upstream_unauthorized, errc::not_found,
-                                     errc::method_not_allowed,    errc::payload_too_large,
-                                     errc::headers_too_large,     errc::request_timeout,
-                                     errc::bad_request,           errc::rate_limited,
-                                     errc::upstream_error,        errc::timeout,
-                                     errc::unavailable,           errc::overloaded,
-                                     errc::internal_error};
+inline constexpr errc all_errcs[] = {
+    errc::invalid_model,     errc::invalid_messages,      errc::invalid_params,
+    errc::unauthorized,      errc::upstream_unauthorized, errc::forbidden,
+    errc::not_found,         errc::method_not_allowed,    errc::payload_too_large,
+    errc::headers_too_large, errc::request_timeout,       errc::bad_request,
+    errc::conflict,          errc::rate_limited,          errc::upstream_error,
+    errc::timeout,           errc::unavailable,           errc::overloaded,
+    errc::internal_error};
 static_assert(std::size(all_errcs) == static_cast<std::size_t>(errc::internal_error) + 1,
               "all_errcs must list every errc");
 

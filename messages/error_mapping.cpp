@@ -25,6 +25,9 @@ error_reply map_error(const error& err) {
     case errc::unauthorized:
     case errc::upstream_unauthorized:  // the spec: 401 also when DashScope rejects the key
       return {401, "UNAUTHORIZED", "未授权:API Key缺失或无效"};
+    case errc::forbidden:
+      if (err.detail.empty()) return {403, "FORBIDDEN", "禁止访问"};
+      return {403, "FORBIDDEN", with_detail("禁止访问:", err.detail)};
     case errc::not_found:
       return {404, "NOT_FOUND", "资源不存在"};
     case errc::method_not_allowed:
@@ -37,6 +40,8 @@ error_reply map_error(const error& err) {
       return {408, "REQUEST_TIMEOUT", "请求读取超时"};
     case errc::bad_request:
       return {400, "BAD_REQUEST", "请求格式错误"};
+    case errc::conflict:
+      return {409, "CONFLICT", with_detail("资源冲突:", err.detail)};
     case errc::rate_limited:
       return {429, "RATE_LIMITED", "请求频率超限"};
     case errc::upstream_error:

@@ -12,6 +12,8 @@
 
 namespace qgate {
 
+class admin_backend;
+
 // A running chat call; cancelling it stops the upstream transfer at once.
 class chat_call {
  public:
@@ -48,6 +50,10 @@ struct gateway_stats {
   std::uint64_t ledger_write_failures = 0;  // failed batch writes since start
   std::vector<upstream_key_health> upstream_keys;
   double retry_budget = 0;  // retries the gateway may make now
+  // Readiness: the catalog's store answered its last check, and (limits in Redis) at least one
+  // io thread is connected to Redis.
+  bool catalog_reachable = true;
+  bool limits_reachable = true;
 };
 
 class gateway {
@@ -59,6 +65,8 @@ class gateway {
   // The caller's usage per model per day, days inclusive (YYYY-MM-DD).
   virtual void usage(std::string api_key, std::string from_day, std::string to_day,
                      response_sink_ptr sink) = 0;
+  // The admin API, or null when it is off (no admin key configured): every /admin path is 404.
+  virtual admin_backend* admin() { return nullptr; }
 };
 
 }  // namespace qgate

@@ -2,6 +2,7 @@
 // Implementations must be thread-safe and never block: they hand work to the connection's strand.
 #pragma once
 
+#include "messages/admin.hpp"
 #include "messages/chat.hpp"
 #include "messages/error.hpp"
 #include "messages/model_info.hpp"
@@ -21,8 +22,12 @@ class response_sink {
   virtual void set_rate_limit(rate_limit_info info) = 0;
   // A fallback model serves this chat (called before anything is sent): the answer names it.
   virtual void set_served_model(std::string model) = 0;
+  // The chat ended: what it was (before its last frame or its body is sent).
+  virtual void set_call_summary(call_summary summary) = 0;
   virtual void send_models(model_list models) = 0;
   virtual void send_usage(std::vector<usage_total> totals) = 0;
+  // An admin API answer (201 for a tenant created, 200 otherwise).
+  virtual void send_admin(admin_reply reply) = 0;
   virtual void send_completion(chat_completion completion) = 0;
   // Streaming: the first call commits the response to SSE; errors after that become frames.
   virtual void send_delta(chat_delta delta) = 0;

@@ -55,13 +55,17 @@ struct usage_record {
 
 namespace qgate {
 
+// Which limit refused a call (none: admitted, or not refused by a limit).
+enum class refusal : std::uint8_t { none, rpm, tpm, streams, model };
+
 // What a chat response tells its caller about its limits (X-RateLimit-*, Retry-After).
 struct rate_limit_info {
   std::int64_t limit_requests = 0;  // 0: no such limit (headers omitted)
   std::int64_t remaining_requests = 0;
   std::int64_t limit_tokens = 0;
   std::int64_t remaining_tokens = 0;
-  std::int64_t retry_after_s = 0;  // 0: no Retry-After
+  std::int64_t retry_after_s = 0;      // 0: no Retry-After
+  refusal refused_by = refusal::none;  // for the operator's metrics, not sent to the caller
 };
 
 // Usage per model per day.

@@ -12,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -87,7 +88,8 @@ class connection : public std::enable_shared_from_this<connection> {
   endpoint where_;
   std::vector<std::string> scripts_;
   std::vector<std::string> shas_;  // from SCRIPT LOAD, per script
-  state state_ = state::down;
+  // Written on the io thread only; read also by readiness checks on others (/readyz).
+  std::atomic<state> state_{state::down};
   redisAsyncContext* context_ = nullptr;  // owned: freed by teardown, or by hiredis on errors
   std::shared_ptr<asio_events> events_;
   std::deque<pending> pending_;  // in send order: Redis answers in order

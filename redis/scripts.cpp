@@ -24,8 +24,9 @@ end
 
 // KEYS: tenant hash, tenant streams, model calls. ARGV: rpm, tpm, max_streams, model_cap,
 // stream (0/1), estimated tokens, slot, slot ttl ms.
-// Returns {admitted, remaining requests, remaining tokens, retry after s}. Checks in the order of
-// rate_limits::admit; a refusal changes no bucket and takes no slot.
+// Returns {admitted, remaining requests, remaining tokens, retry after s, refused by (0 none,
+// 1 rpm, 2 tpm, 3 streams, 4 model: qgate::refusal)}. Checks in the order of rate_limits::admit;
+// a refusal changes no bucket and takes no slot.
 constexpr const char* admit = R"lua(
 local rpm, tpm = tonumber(ARGV[1]), tonumber(ARGV[2])
 local max_streams, model_cap = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -41,15 +42,15 @@ local function full(key, cap)
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
   return redis.call('ZCARD', key) >= cap
 end
-local retry = 0
+local retry, refused = 0, 0
 if rpm > 0 and requests < 1 then
-  retry = wait(1 - requests, rpm)
+  retry, refused = wait(1 - requests, rpm), 1
 elseif tpm > 0 and tokens < math.min(estimated, tpm) then
-  retry = wait(math.min(estimated, tpm) - tokens, tpm)
+  retry, refused = wait(math.min(estimated, tpm) - tokens, tpm), 2
 elseif stream and max_streams > 0 and full(KEYS[2], max_streams) then
-  retry = 1
+  retry, refused = 1, 3
 elseif model_cap > 0 and full(KEYS[3], model_cap) then
-  retry = 1
+  retry, refused = 1, 4
 else
   if rpm > 0 then
     requests = requests - 1
@@ -71,7 +72,7 @@ else
   end
 end
 return {retry == 0 and 1 or 0, math.max(0, math.floor(requests)), math.max(0, math.floor(tokens)),
-        retry}
+        retry, refused}
 )lua";
 
 // KEYS: tenant hash, tenant streams, model calls. ARGV: slot, tpm, estimated - used.

@@ -17,7 +17,8 @@ namespace qgate::redis {
 namespace {
 
 constexpr std::chrono::milliseconds min_refresh_interval{10};
-constexpr std::size_t admit_reply_size = 4;  // admitted, remaining requests, tokens, retry after
+// admitted, remaining requests, tokens, retry after, refused by
+constexpr std::size_t admit_reply_size = 5;
 
 std::atomic<std::uint64_t> next_limits_serial{0};  // tells apart the io threads of one process
 
@@ -114,6 +115,10 @@ void shared_limits::admit(const tenant_info& tenant, const std::string& model, b
                       decision.info.limit_tokens = call.tpm;
                       decision.info.remaining_tokens = reply->element[2]->integer;
                       decision.info.retry_after_s = reply->element[3]->integer;
+                      const auto refused = reply->element[4]->integer;
+                      decision.info.refused_by = refused >= 1 && refused <= 4
+                                                     ? static_cast<refusal>(refused)
+                                                     : refusal::none;
                       if (decision.admitted && self) self->slots_.emplace(slot, call);
                       done(decision);
                     });

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(chat_request openai_request http_request message_framing sse_stream config)
+[ ${#targets[@]} -gt 0 ] || targets=(chat_request openai_request http_request message_framing sse_stream config admin_request)
 scripts/build.sh fuzz "${targets[@]/#/fuzz_}"
 for target in "${targets[@]}"; do
   corpus=$(mktemp -d)

@@ -119,14 +119,16 @@ TEST_F(config_test, every_key_has_an_environment_override) {
         break;
       case value_kind::text:
         // api_keys: a reference to a variable that exists here (this one).
-        value = key.name == "base_url"       ? "http://override"
-                : key.name == "level"        ? "warn"
-                : key.name == "format"       ? "json"
-                : key.name == "fallbacks"    ? "a: b"
-                : key.name == "api_keys"     ? "env:" + key.env_name()
-                : key.name == "postgres_url" ? "postgresql://override"
-                : key.name == "redis_url"    ? "redis://override"
-                                             : "override";
+        value = key.name == "base_url"                             ? "http://override"
+                : key.name == "level"                              ? "warn"
+                : key.name == "format"                             ? "json"
+                : key.name == "fallbacks"                          ? "a: b"
+                : key.name == "api_keys"                           ? "env:" + key.env_name()
+                : key.name == "key_ref"                            ? "env:" + key.env_name()
+                : key.name == "postgres_url"                       ? "postgresql://override"
+                : key.name == "redis_url"                          ? "redis://override"
+                : key.name == "access" && key.section == "metrics" ? "open"
+                                                                   : "override";
         break;
     }
     auto result = load("", {{key.env_name(), value}});
@@ -245,6 +247,43 @@ TEST_F(config_test, several_dashscope_keys_and_their_weights) {
   EXPECT_EQ(failing_key("[upstream]\napi_keys = \"env:A*0\"\n"), "upstream.api_keys");
   EXPECT_EQ(failing_key("", {{"DASHSCOPE_API_KEYS", "sk-a,,sk-b"}}), "DASHSCOPE_API_KEYS");
   EXPECT_EQ(failing_key("", {{"DASHSCOPE_API_KEYS", "sk-a*x"}}), "DASHSCOPE_API_KEYS");
+}
+
+// The admin key: QGATE_ADMIN_KEY, else a reference in admin.key_ref; never in the file, never a
+// tenant key, never shown.
+TEST_F(config_test, the_admin_key_comes_from_the_environment_or_a_reference) {
+  auto off = load("");
+  ASSERT_TRUE(off.value);
+  EXPECT_TRUE(off.value->admin.key.empty());
+  EXPECT_NE(describe(*off.value).find("admin api=off"), std::string::npos);
+  const std::string secret = "admin-secret-0123456789";
+  auto direct = load("", {{"QGATE_ADMIN_KEY", secret}});
+  ASSERT_TRUE(direct.value) << direct.failure->message;
+  EXPECT_EQ(direct.value->admin.key, secret);
+  EXPECT_NE(describe(*direct.value).find("admin api=on"), std::string::npos);
+  EXPECT_EQ(describe(*direct.value).find(secret), std::string::npos);
+  std::ofstream(directory_ / "admin_key") << "\n  " << secret << "-file \n";
+  auto from_file =
+      load("[admin]\nkey_ref = \"file:" + (directory_ / "admin_key").string() + "\"\n");
+  ASSERT_TRUE(from_file.value) << from_file.failure->message;
+  EXPECT_EQ(from_file.value->admin.key, secret + "-file");
+  auto from_env = load("[admin]\nkey_ref = \"env:MY_ADMIN\"\n",
+                       {{"MY_ADMIN", secret + "-env"}, {"QGATE_ADMIN_KEY", secret}});
+  ASSERT_TRUE(from_env.value);
+  EXPECT_EQ(from_env.value->admin.key, secret) << "QGATE_ADMIN_KEY wins";
+
+  EXPECT_EQ(failing_key("[admin]\nkey = \"" + secret + "\"\n"), "admin.key");
+  EXPECT_EQ(failing_key("[admin]\nkey_ref = \"" + secret + "\"\n"), "admin.key_ref");
+  auto literal = load("[admin]\nkey_ref = \"" + secret + "\"\n");
+  EXPECT_EQ(literal.failure->message.find(secret), std::string::npos) << literal.failure->message;
+  EXPECT_EQ(failing_key("[admin]\nkey_ref = \"env:UNSET\"\n"), "admin.key_ref");
+  for (const std::string bad : {"short-key", "qg-looks-like-a-tenant-key", "with space 0123456789",
+                                "non-ascii-é-0123456789"}) {
+    auto refused = load("", {{"QGATE_ADMIN_KEY", bad}});
+    ASSERT_TRUE(refused.failure) << bad;
+    EXPECT_EQ(refused.failure->key, "QGATE_ADMIN_KEY");
+    EXPECT_EQ(refused.failure->message.find(bad), std::string::npos) << refused.failure->message;
+  }
 }
 
 TEST_F(config_test, retries_and_fallbacks) {

@@ -42,6 +42,11 @@ TEST(error_mapping, spec_table) {
   check(errc::upstream_unauthorized, "InvalidApiKey: x", 401, "UNAUTHORIZED",
         "未授权:API Key缺失或无效");
   check(errc::rate_limited, "", 429, "RATE_LIMITED", "请求频率超限");
+  check(errc::forbidden, "", 403, "FORBIDDEN", "禁止访问");
+  check(errc::forbidden, "租户 API Key 不能调用管理接口", 403, "FORBIDDEN",
+        "禁止访问:租户 API Key 不能调用管理接口");
+  check(errc::conflict, "a tenant named x already exists", 409, "CONFLICT",
+        "资源冲突:a tenant named x already exists");
   check(errc::upstream_error, "InternalError: boom", 502, "UPSTREAM_ERROR",
         "百炼平台返回错误:InternalError: boom");
   check(errc::timeout, "", 504, "TIMEOUT", "请求超时");

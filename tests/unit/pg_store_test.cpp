@@ -5,6 +5,7 @@
 #include "catalog/model_store.hpp"
 #include "catalog/pg_migrations.hpp"
 #include "tests/support/engines.hpp"
+#include "tests/unit/tenant_admin_suite.hpp"
 
 #include <gtest/gtest.h>
 
@@ -193,6 +194,7 @@ TEST_F(pg_store_test, tenant_lifecycle) {
   EXPECT_TRUE(key.value().starts_with("qg-"));
   auto duplicate = store->add_tenant("team-a", {}, {});
   ASSERT_FALSE(duplicate);
+  EXPECT_EQ(duplicate.error().code, errc::conflict);
   EXPECT_EQ(duplicate.error().detail, "a tenant named team-a already exists");
   auto listed = store->list_tenants().value();
   ASSERT_EQ(listed.size(), 1u);
@@ -231,6 +233,12 @@ TEST_F(pg_store_test, unknown_tenants_are_not_found) {
   auto rotated = store->rotate_key("ghost");
   ASSERT_FALSE(rotated);
   EXPECT_EQ(rotated.error().code, errc::not_found);
+}
+
+// What the admin API and the CLI need, as SQLite answers it (admin_store_test).
+TEST_F(pg_store_test, administers_tenants_like_sqlite) {
+  auto store = open();
+  qgate::testing::expect_store_administers_tenants(*store);
 }
 
 // 2500 rows span three INSERT statements: one transaction, totals from the daily table.

@@ -34,6 +34,7 @@ TEST(rate_limits, rpm_admits_exactly_the_limit_then_refills) {
   EXPECT_EQ(admitted, 60);
   const auto refused = limits.admit(tenant, "m", false, 10, t0);
   EXPECT_FALSE(refused.admitted);
+  EXPECT_EQ(refused.info.refused_by, refusal::rpm);
   EXPECT_EQ(refused.info.retry_after_s, 1);  // one request per second refills
   EXPECT_EQ(refused.info.limit_requests, 60);
   EXPECT_EQ(refused.info.remaining_requests, 0);
@@ -52,6 +53,7 @@ TEST(rate_limits, tokens_are_reserved_then_reconciled) {
   EXPECT_EQ(first.info.remaining_tokens, 400);
   const auto second = limits.admit(tenant, "m", false, 600, t0);
   EXPECT_FALSE(second.admitted);
+  EXPECT_EQ(second.info.refused_by, refusal::tpm);
   EXPECT_EQ(second.info.retry_after_s, 12);       // 200 missing at 1000/60 per second
   limits.release("t", "m", false, 600, 100, t0);  // used 100 of 600: 500 come back
   const auto third = limits.admit(tenant, "m", false, 600, t0);
@@ -74,6 +76,7 @@ TEST(rate_limits, stream_cap_and_model_cap) {
   EXPECT_TRUE(limits.admit(tenant, "m", true, 1, now).admitted);
   const auto third_stream = limits.admit(tenant, "m", true, 1, now);
   EXPECT_FALSE(third_stream.admitted);
+  EXPECT_EQ(third_stream.info.refused_by, refusal::streams);
   EXPECT_EQ(third_stream.info.retry_after_s, 1);
   EXPECT_TRUE(limits.admit(tenant, "m", false, 1, now).admitted)
       << "the stream cap counts streams only";

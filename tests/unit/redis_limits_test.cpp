@@ -264,6 +264,7 @@ TEST_F(redis_limits, remaining_counts_down_and_retry_after_follows_the_refill) {
   const auto refused = a.admit(five, "m", false);
   ASSERT_TRUE(refused);
   EXPECT_FALSE(refused->admitted);
+  EXPECT_EQ(refused->info.refused_by, refusal::rpm);
   EXPECT_EQ(refused->info.retry_after_s, 12);  // one request per 12 s refills
   const auto one = tenant_with("one", 1, 0, 0);
   ASSERT_TRUE(a.admit(one, "m", false).value().admitted);
@@ -285,6 +286,7 @@ TEST_F(redis_limits, tokens_are_reserved_across_instances_then_settled) {
   const auto second = b.admit(tenant, "m", false, 600);
   ASSERT_TRUE(second);
   EXPECT_FALSE(second->admitted) << "instance b sees a's reservation";
+  EXPECT_EQ(second->info.refused_by, refusal::tpm);
   EXPECT_EQ(second->info.retry_after_s, 12);                   // 200 missing at 1000/60 per s
   a.release(slot, 100);                                        // used 100 of 600: 500 come back
   const auto third = a.admit(tenant, "m", false, 600, &slot);  // after the release on a's link
@@ -309,6 +311,7 @@ TEST_F(redis_limits, the_stream_cap_holds_across_instances) {
   const auto third = c.admit(tenant, "m", true);
   ASSERT_TRUE(third);
   EXPECT_FALSE(third->admitted);
+  EXPECT_EQ(third->info.refused_by, refusal::streams);
   EXPECT_EQ(third->info.retry_after_s, 1);
   EXPECT_TRUE(c.admit(tenant, "m", false).value().admitted) << "the stream cap counts streams only";
   a.release(slot, 1);
@@ -329,6 +332,7 @@ TEST_F(redis_limits, the_model_cap_holds_across_instances_and_moves_with_a_fallb
   const auto full = b.admit(tenant, "max", false);
   ASSERT_TRUE(full);
   EXPECT_FALSE(full->admitted);
+  EXPECT_EQ(full->info.refused_by, refusal::model);
   EXPECT_EQ(full->info.retry_after_s, 1);
   EXPECT_EQ(a.move(on_max, "turbo"), std::optional<bool>(true));
   std::string on_turbo;

@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace {
 
 using qgate::http::match_route;
 using qgate::http::route;
+using qgate::http::route_count;
+using qgate::http::route_name;
 
 TEST(route_table, api_paths_take_their_methods) {
   EXPECT_EQ(match_route("POST", "/api/llm/chat").which, route::chat);
@@ -76,6 +80,29 @@ TEST(route_table, the_openai_door_under_v1) {
   EXPECT_TRUE(qgate::http::is_openai_path("/v1/anything"));
   EXPECT_FALSE(qgate::http::is_openai_path("/v10/models"));
   EXPECT_FALSE(qgate::http::is_openai_path("/api/llm/chat"));
+}
+
+}  // namespace
+
+namespace {
+
+// Everything under /admin is the admin routes' (http/admin_request.hpp), any method, OPTIONS too:
+// while the admin API is off every one of them is 404.
+TEST(route_table, admin_paths_are_routed_whole) {
+  for (const char* method : {"GET", "POST", "PATCH", "DELETE", "OPTIONS", "HEAD"}) {
+    for (const char* path : {"/admin", "/admin/", "/admin/tenants", "/admin/tenants/x/rotate-key",
+                             "/admin/console", "/admin/nowhere"}) {
+      EXPECT_EQ(match_route(method, path).which, route::admin) << method << " " << path;
+    }
+  }
+  EXPECT_EQ(match_route("GET", "/administrator").which, route::static_asset);
+  EXPECT_EQ(match_route("OPTIONS", "/adminx").which, route::preflight);
+}
+
+TEST(route_table, every_route_has_its_own_label) {
+  std::set<std::string_view> names;
+  for (std::size_t i = 0; i < route_count; ++i) names.insert(route_name(static_cast<route>(i)));
+  EXPECT_EQ(names.size(), route_count);
 }
 
 }  // namespace

@@ -25,13 +25,20 @@ struct limit_flags {
     command.add_option("--max-streams", max_streams, "concurrent streams (0: unlimited)")
         ->check(CLI::NonNegativeNumber);
   }
-  tenant_limits over(tenant_limits base) const {
-    if (rpm) base.rpm = *rpm;
-    if (tpm) base.tpm = *tpm;
-    if (max_streams) base.max_streams = *max_streams;
-    return base;
+  // Only the limits given change.
+  tenant_update update() const {
+    tenant_update fields;
+    fields.rpm = rpm;
+    fields.tpm = tpm;
+    fields.max_streams = max_streams;
+    return fields;
   }
 };
+
+// "*" or "" is every model, as `tenant list` shows it.
+std::vector<std::string> models_of(const std::string& text) {
+  return text == "*" ? std::vector<std::string>{} : catalog::split_models(text);
+}
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "qgate tenant: %s\n", message.c_str());
@@ -50,15 +57,6 @@ void print_table(const std::vector<catalog::tenant_record>& tenants) {
                 static_cast<long long>(l.rpm), static_cast<long long>(l.tpm),
                 static_cast<long long>(l.max_streams), t.created_at.c_str(), models.c_str());
   }
-}
-
-std::optional<tenant_limits> current_limits(catalog::store& store, const std::string& name) {
-  auto tenants = store.list_tenants();
-  if (!tenants) return std::nullopt;
-  for (const auto& t : tenants.value()) {
-    if (t.info.name == name) return t.info.limits;
-  }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -88,6 +86,10 @@ int run_tenant_command(int argc, char** argv) {
   auto* set_limits = app.add_subcommand("set-limits", "change a tenant's limits");
   set_limits->add_option("name", name, "tenant name")->required();
   limits.add_to(*set_limits);
+  auto* set_models = app.add_subcommand("set-models", "change a tenant's allowed models");
+  set_models->add_option("name", name, "tenant name")->required();
+  set_models->add_option("models", models, "allowed models, comma-separated (\"*\": all)")
+      ->required();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& failure) {
@@ -121,9 +123,8 @@ int run_tenant_command(int argc, char** argv) {
     return 0;
   }
   if (verb == "add" || verb == "rotate-key") {
-    auto key = verb == "add"
-                   ? store.add_tenant(name, limits.over({}), catalog::split_models(models))
-                   : store.rotate_key(name);
+    auto key = verb == "add" ? store.add_tenant(name, limits.update().over({}), models_of(models))
+                             : store.rotate_key(name);
     if (!key) return fail(key.error().detail);
     std::printf("%s\n", key.value().c_str());
     std::fflush(stdout);
@@ -131,13 +132,17 @@ int run_tenant_command(int argc, char** argv) {
                  name.c_str());
     return 0;
   }
+  // The admin API makes the same calls (actors/admin_actor.cpp): one implementation, one set of
+  // rules (messages/tenant_rules).
+  tenant_update update;
   if (verb == "set-limits") {
-    const auto base = current_limits(store, name);
-    if (!base) return fail("no tenant named " + name);
-    auto changed = store.set_limits(name, limits.over(*base));
-    return changed ? 0 : fail(changed.error().detail);
+    update = limits.update();
+  } else if (verb == "set-models") {
+    update.models = models_of(models);
+  } else {
+    update.enabled = verb == "enable";
   }
-  auto changed = store.set_enabled(name, verb == "enable");
+  auto changed = store.update_tenant(name, update);
   return changed ? 0 : fail(changed.error().detail);
 }
 
