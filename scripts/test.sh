@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start: install what is missing, build with ASan+UBSan, run the fuzz smoke, every test, the
 # threaded tests again under ThreadSanitizer, and the benchmark's smoke (tiny loads through all
-# three paths; it checks that the suite still works).
+# three paths, and the fleet's legs over Redis and PostgreSQL; it checks that the suites still work).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -12,3 +12,4 @@ scripts/fuzz.sh "${QGATE_FUZZ_SECONDS:-20}"
 ctest --test-dir build/asan --output-on-failure -j 2 --timeout 600
 scripts/tsan.sh
 bench/run --smoke --build-dir build/asan
+bench/fleet --smoke --build-dir build/asan
