@@ -58,17 +58,11 @@ class sqlite_store final : public store {
 }  // namespace
 
 result<void> store::set_enabled(const std::string& name, bool enabled) {
-  tenant_update fields;
-  fields.enabled = enabled;
-  return update_tenant(name, fields);
+  return update_tenant(name, tenant_update::of_enabled(enabled));
 }
 
 result<void> store::set_limits(const std::string& name, const tenant_limits& limits) {
-  tenant_update fields;
-  fields.rpm = limits.rpm;
-  fields.tpm = limits.tpm;
-  fields.max_streams = limits.max_streams;
-  return update_tenant(name, fields);
+  return update_tenant(name, tenant_update::of_limits(limits));
 }
 
 result<std::unique_ptr<store>> open_store(const store_options& options) {

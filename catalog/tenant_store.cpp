@@ -137,17 +137,11 @@ result<void> tenant_store::expect_one_change(const std::string& name) {
 }
 
 result<void> tenant_store::set_enabled(const std::string& name, bool enabled) {
-  tenant_update fields;
-  fields.enabled = enabled;
-  return update(name, fields);
+  return update(name, tenant_update::of_enabled(enabled));
 }
 
 result<void> tenant_store::set_limits(const std::string& name, const tenant_limits& limits) {
-  tenant_update fields;
-  fields.rpm = limits.rpm;
-  fields.tpm = limits.tpm;
-  fields.max_streams = limits.max_streams;
-  return update(name, fields);
+  return update(name, tenant_update::of_limits(limits));
 }
 
 result<std::string> tenant_store::rotate_key(const std::string& name) {

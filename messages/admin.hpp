@@ -31,6 +31,20 @@ struct tenant_update {
     if (max_streams) base.max_streams = *max_streams;
     return base;
   }
+
+  // The update that sets all three limits, or only `enabled`.
+  [[nodiscard]] static tenant_update of_limits(const tenant_limits& limits) {
+    tenant_update fields;
+    fields.rpm = limits.rpm;
+    fields.tpm = limits.tpm;
+    fields.max_streams = limits.max_streams;
+    return fields;
+  }
+  [[nodiscard]] static tenant_update of_enabled(bool enabled) {
+    tenant_update fields;
+    fields.enabled = enabled;
+    return fields;
+  }
 };
 
 // One tenant's usage of one model on one day, as billing reads it.
