@@ -189,9 +189,18 @@ std::optional<std::string> read_reference(const environment& env, std::string_vi
     if (!value) return std::nullopt;
     text = *value;
   } else {
-    std::ifstream in(std::string(reference.substr(5)), std::ios::binary);
-    if (!in) return std::nullopt;
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    // A directory opens but throws on the first read (libstdc++): regular files only, and a read
+    // error is "no key", never an exception out of the loader (found by fuzz_config).
+    const std::string path(reference.substr(5));
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+    try {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return std::nullopt;
+      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::ios_base::failure&) {
+      return std::nullopt;
+    }
   }
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return std::nullopt;

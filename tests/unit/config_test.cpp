@@ -245,6 +245,8 @@ TEST_F(config_test, several_dashscope_keys_and_their_weights) {
   auto missing = load("[upstream]\napi_keys = \"env:MISSING\"\n", {{"OTHER", "sk-secret"}});
   EXPECT_EQ(missing.failure->message.find("sk-"), std::string::npos);
   EXPECT_EQ(failing_key("[upstream]\napi_keys = \"env:A*0\"\n"), "upstream.api_keys");
+  // A reference to a directory is no key (libstdc++ throws reading one: found by fuzz_config).
+  EXPECT_EQ(failing_key("[upstream]\napi_keys = \"file:/tmp\"\n"), "upstream.api_keys");
   EXPECT_EQ(failing_key("", {{"DASHSCOPE_API_KEYS", "sk-a,,sk-b"}}), "DASHSCOPE_API_KEYS");
   EXPECT_EQ(failing_key("", {{"DASHSCOPE_API_KEYS", "sk-a*x"}}), "DASHSCOPE_API_KEYS");
 }
