@@ -2,36 +2,12 @@
 // against the real qgate and the mock upstream.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 
-const sourceDir = process.env.QGATE_SOURCE_DIR;
-const binaryDir = process.env.QGATE_BINARY_DIR;
-const require = createRequire(path.join(sourceDir, 'web', 'package.json'));
-const { chromium } = require('playwright-core');
-const artifacts = path.join(binaryDir, 'browser-artifacts');
-fs.mkdirSync(artifacts, { recursive: true });
-
-function start(binary, args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`${binary} did not start: ${seen}`)), 15000);
-    child.stdout.on('data', (data) => {
-      seen += data;
-      const match = /listening on [^ ]+:(\d+)/.exec(seen);
-      if (match && timer) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(match[1]) });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${binary} exited ${code}: ${seen}`)));
-  });
-}
+import { artifacts, binaryDir, chromium, sourceDir, start } from './harness.mjs';
 
 let mock, qgate, origin, browser, base, dir;
 

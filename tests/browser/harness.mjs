@@ -1,0 +1,30 @@
+// What the browser tests share: where the build is, playwright-core from web/, the artifacts
+// folder, and starting a binary that prints `listening on HOST:PORT`.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+export const sourceDir = process.env.QGATE_SOURCE_DIR;
+export const binaryDir = process.env.QGATE_BINARY_DIR;
+const require = createRequire(path.join(sourceDir, 'web', 'package.json'));
+export const { chromium } = require('playwright-core');
+export const artifacts = path.join(binaryDir, 'browser-artifacts');
+fs.mkdirSync(artifacts, { recursive: true });
+
+export function start(binary, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`${binary} did not start: ${seen}`)), 15000);
+    child.stdout.on('data', (data) => {
+      seen += data;
+      const match = /listening on [^ ]+:(\d+)/.exec(seen);
+      if (match && timer) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(match[1]) });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${binary} exited ${code}: ${seen}`)));
+  });
+}
