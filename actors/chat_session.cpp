@@ -386,11 +386,11 @@ void on_attempt_failed(session_self self, std::shared_ptr<const session_context>
   fail_upstream(self, *context, request, sink, std::move(*s.last_failure));
 }
 
-void admit(session_self self, std::shared_ptr<const session_context> context, chat_request request,
-           response_sink_ptr sink, tenant_info tenant) {
-  const auto estimated = estimate_tokens(prompt_bytes(request), request.max_tokens.value_or(0));
-  self->request(context->limiter, local_reply_wait, admit_atom::value, tenant, request.model,
-                request.stream, estimated)
+void admit(session_self self, std::shared_ptr<const session_context> context,
+           std::shared_ptr<const chat_request> call, response_sink_ptr sink, tenant_info tenant) {
+  const auto estimated = estimate_tokens(prompt_bytes(*call), call->max_tokens.value_or(0));
+  self->request(context->limiter, local_reply_wait, admit_atom::value, tenant, call->model,
+                call->stream, estimated)
       .then(
           [=](admission& decision) mutable {
             sink->set_rate_limit(decision.info);
@@ -401,24 +401,24 @@ void admit(session_self self, std::shared_ptr<const session_context> context, ch
                     .inc();
               }
               send_error(
-                  self, request, sink,
+                  self, *call, sink,
                   make_error(errc::rate_limited, "tenant " + tenant.name + " over its limits"));
               return self->quit();
             }
             auto& state = self->state;
-            state.meter = metrics::gateway().request(tenant.name, request.model);
-            if (request.stream) {
+            state.meter = metrics::gateway().request(tenant.name, call->model);
+            if (call->stream) {
               metrics::gateway().open_streams().inc();
               state.stream_counted = true;
             }
             state.tenant = std::move(tenant);
             state.estimated_tokens = estimated;
-            state.served_model = request.model;
+            state.served_model = call->model;
             if (context->retries) context->retries->on_call();
-            start_attempt(self, context, request, sink);
+            start_attempt(self, context, *call, sink);
           },
           [=](const caf::error&) {
-            send_error(self, request, sink,
+            send_error(self, *call, sink,
                        make_error(errc::internal_error, "rate limiter did not answer"));
             self->quit();
           });
@@ -426,29 +426,30 @@ void admit(session_self self, std::shared_ptr<const session_context> context, ch
 
 session_actor::behavior_type chat_session(session_self self,
                                           std::shared_ptr<const session_context> context,
-                                          chat_request request, response_sink_ptr sink) {
+                                          chat_request first, response_sink_ptr sink) {
+  // One copy of the request for the session's life: every handler below shares it.
+  const auto call = std::make_shared<const chat_request>(std::move(first));
   self->set_default_handler(caf::drop);
   // Cancellation (client gone, shutdown) arrives as an exit message: record, then go.
   self->set_exit_handler([=](caf::exit_msg& message) {
     // An upstream call that ended (linked to the session) is not a cancellation: a retry may
     // follow it.
     if (message.reason == caf::exit_reason::normal) return;
-    settle(self, *context, request, sink, client_closed_status);
+    settle(self, *context, *call, sink, client_closed_status);
     if (self->state.upstream) self->send_exit(self->state.upstream, message.reason);
     self->quit(message.reason);
   });
-  self->request(context->catalog, local_reply_wait, lookup_atom::value, request.api_key,
-                request.model)
+  self->request(context->catalog, local_reply_wait, lookup_atom::value, call->api_key, call->model)
       .then(
           [=](lookup_reply& reply) {
             if (auto* failure = std::get_if<error>(&reply)) {
-              send_error(self, request, sink, std::move(*failure));
+              send_error(self, *call, sink, std::move(*failure));
               return self->quit();
             }
-            admit(self, context, request, sink, std::get<tenant_info>(std::move(reply)));
+            admit(self, context, call, sink, std::get<tenant_info>(std::move(reply)));
           },
           [=](const caf::error&) {
-            send_error(self, request, sink,
+            send_error(self, *call, sink,
                        make_error(errc::internal_error, "catalog did not answer"));
             self->quit();
           });
@@ -479,7 +480,7 @@ session_actor::behavior_type chat_session(session_self self,
         s.last_chunk = now;
         sink->send_delta(std::move(delta));
         if (!last) return apply_backpressure(self, *context, sink);
-        settle(self, *context, request, sink, 200);
+        settle(self, *context, *call, sink, 200);
         end_session(self);
       },
       [=](chat_completion& completion) {
@@ -490,16 +491,16 @@ session_actor::behavior_type chat_session(session_self self,
           self->state.provider->keys->report(*self->state.key, upstream::key_outcome::success,
                                              std::chrono::steady_clock::now());
         }
-        settle(self, *context, request, sink, 200);
+        settle(self, *context, *call, sink, 200);
         sink->send_completion(std::move(completion));
         end_session(self);
       },
       [=](upstream_failure& failure) {
-        on_attempt_failed(self, context, request, sink, std::move(failure));
+        on_attempt_failed(self, context, *call, sink, std::move(failure));
       },
-      [=](attempt_atom) { start_attempt(self, context, request, sink); },
+      [=](attempt_atom) { start_attempt(self, context, *call, sink); },
       // The gateway ends the call (shutdown): answered and recorded like any failure.
-      [=](end_atom, error& reason) { fail(self, *context, request, sink, std::move(reason)); },
+      [=](end_atom, error& reason) { fail(self, *context, *call, sink, std::move(reason)); },
       [=](resume_atom) {
         if (!self->state.paused) return;
         self->state.paused = false;

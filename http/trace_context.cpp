@@ -1,9 +1,6 @@
 #include "http/trace_context.hpp"
 
-#include <openssl/rand.h>
-
-#include <array>
-#include <cstdint>
+#include "http/random_hex.hpp"
 
 namespace qgate::http {
 namespace {
@@ -18,23 +15,6 @@ bool lower_hex(std::string_view text) noexcept {
 }
 
 bool all_zeros(std::string_view text) noexcept { return text.find_first_not_of('0') == text.npos; }
-
-std::string random_hex(std::size_t bytes) {
-  std::array<unsigned char, 16> raw{};
-  if (RAND_bytes(raw.data(), static_cast<int>(bytes)) != 1) {
-    // The pool failing is not worth a failed call: a trace id only has to be unlikely to repeat.
-    static thread_local std::uint64_t counter = 0;
-    for (std::size_t i = 0; i < bytes; ++i)
-      raw[i] = static_cast<unsigned char>((++counter * 0x9e3779b97f4a7c15ULL) >> 56);
-  }
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < bytes; ++i) {
-    out += digits[raw[i] >> 4];
-    out += digits[raw[i] & 0xf];
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -56,7 +36,7 @@ bool valid_traceparent(std::string_view value) noexcept {
 
 std::string traceparent_for(std::string_view incoming) {
   if (valid_traceparent(incoming)) return "00" + std::string(incoming.substr(2, v00_size - 2));
-  return "00-" + random_hex(16) + "-" + random_hex(8) + "-00";
+  return "00-" + random_hex(32) + "-" + random_hex(16) + "-00";
 }
 
 }  // namespace qgate::http

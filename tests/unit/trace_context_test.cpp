@@ -1,9 +1,13 @@
 // W3C traceparent: what is passed on, what starts a new trace.
 #include "http/trace_context.hpp"
 
+#include "http/random_hex.hpp"
+
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
+#include <vector>
 
 namespace qgate::http {
 namespace {
@@ -45,6 +49,27 @@ TEST(trace_context, anything_else_starts_a_new_trace) {
     fresh.insert(made);
   }
   EXPECT_EQ(fresh.size(), std::size(bad)) << "every new trace has its own id";
+}
+
+TEST(random_hex, lower_case_hex_of_the_asked_length_never_repeating_across_threads) {
+  for (const std::size_t digits : {1U, 16U, 17U, 32U}) {
+    const auto id = random_hex(digits);
+    EXPECT_EQ(id.size(), digits);
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+    EXPECT_NE(id.find_first_not_of('0'), std::string::npos) << id;
+  }
+  // Each thread seeds its own generator: four threads must not produce one stream four times.
+  std::vector<std::vector<std::string>> made(4);
+  std::vector<std::thread> threads;
+  for (auto& ids : made) {
+    threads.emplace_back([&ids] {
+      for (int i = 0; i < 1000; ++i) ids.push_back(random_hex(32));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<std::string> distinct;
+  for (const auto& ids : made) distinct.insert(ids.begin(), ids.end());
+  EXPECT_EQ(distinct.size(), 4000U);
 }
 
 }  // namespace
