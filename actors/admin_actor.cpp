@@ -1,5 +1,6 @@
 #include "actors/admin_actor.hpp"
 
+#include "actors/utc_time.hpp"
 #include "messages/untrusted_text.hpp"
 
 #include <spdlog/spdlog.h>
@@ -7,7 +8,6 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include <ctime>
 #include <map>
 
 namespace qgate::actors {
@@ -184,15 +184,6 @@ admin_actor::behavior_type admin(admin_self self, catalog::store_options options
 }
 
 }  // namespace
-
-std::string utc_today() {
-  const std::time_t now = std::time(nullptr);
-  std::tm parts{};
-  gmtime_r(&now, &parts);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", &parts);
-  return text;
-}
 
 admin_actor spawn_admin(caf::actor_system& system, catalog::store_options options,
                         loader_actor loader, ledger_actor ledger) {

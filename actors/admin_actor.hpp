@@ -28,7 +28,4 @@ using admin_actor = caf::typed_actor<caf::reacts_to<admin_atom, admin_request, r
 admin_actor spawn_admin(caf::actor_system& system, catalog::store_options options,
                         loader_actor loader, ledger_actor ledger);
 
-// Today (UTC) as YYYY-MM-DD: the day the ledger files a call ending now under.
-std::string utc_today();
-
 }  // namespace qgate::actors

@@ -2,6 +2,7 @@
 
 #include "actors/rate_limiter.hpp"
 #include "actors/upstream_stream.hpp"
+#include "actors/utc_time.hpp"
 #include "messages/actor_protocol.hpp"
 #include "messages/error_mapping.hpp"
 #include "messages/untrusted_text.hpp"
@@ -16,7 +17,6 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <algorithm>
-#include <ctime>
 #include <random>
 
 namespace qgate::actors {
@@ -98,15 +98,6 @@ metrics::upstream_outcome outcome_of(const session_state& s, int status) {
     default:
       return metrics::upstream_outcome::client_error;
   }
-}
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm parts{};
-  gmtime_r(&now, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &parts);
-  return text;
 }
 
 // Once per admitted call, however it ends: free its limiter slots, settle its tokens, and write

@@ -23,6 +23,17 @@ void append_series(std::string& out, std::string_view name, std::string_view lab
 
 }  // namespace
 
+template <class Cells>
+void family::collect_values(std::string& out, const Cells& cells) const {
+  append_header(out);
+  std::lock_guard lock{mutex_};
+  for_each_series([&](std::string_view labels, std::size_t slot) {
+    append_series(out, name(), labels);
+    append_number(out, cells[slot].value.load(std::memory_order_relaxed));
+    out += '\n';
+  });
+}
+
 counter_family::counter_family(family_spec spec) : family(metric_type::counter, std::move(spec)) {}
 
 counter_ref counter_family::with(std::span<const std::string_view> values) {
@@ -32,15 +43,7 @@ counter_ref counter_family::with(std::span<const std::string_view> values) {
   return counter_ref{cells_[slot]};
 }
 
-void counter_family::collect(std::string& out) const {
-  append_header(out);
-  std::lock_guard lock{mutex_};
-  for_each_series([&](std::string_view labels, std::size_t slot) {
-    append_series(out, name(), labels);
-    append_number(out, cells_[slot].value.load(std::memory_order_relaxed));
-    out += '\n';
-  });
-}
+void counter_family::collect(std::string& out) const { collect_values(out, cells_); }
 
 gauge_family::gauge_family(family_spec spec) : family(metric_type::gauge, std::move(spec)) {}
 
@@ -51,15 +54,7 @@ gauge_ref gauge_family::with(std::span<const std::string_view> values) {
   return gauge_ref{cells_[slot]};
 }
 
-void gauge_family::collect(std::string& out) const {
-  append_header(out);
-  std::lock_guard lock{mutex_};
-  for_each_series([&](std::string_view labels, std::size_t slot) {
-    append_series(out, name(), labels);
-    append_number(out, cells_[slot].value.load(std::memory_order_relaxed));
-    out += '\n';
-  });
-}
+void gauge_family::collect(std::string& out) const { collect_values(out, cells_); }
 
 histogram_family::histogram_family(family_spec spec, std::span<const double> bounds)
     : family(metric_type::histogram, std::move(spec)) {

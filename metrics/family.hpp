@@ -55,6 +55,10 @@ class family : public collector {
     for (const auto& [text, slot] : by_text_) visit(std::string_view{text}, slot);
   }
   void append_header(std::string& out) const;
+  // The header, then `name{labels} value` for each series of a family whose cells hold one atomic
+  // `value` (counters, gauges). Takes mutex_. Defined and instantiated in families.cpp.
+  template <class Cells>
+  void collect_values(std::string& out, const Cells& cells) const;
 
   mutable std::mutex mutex_;  // guards the index and the derived family's cell container
 
