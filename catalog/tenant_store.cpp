@@ -3,6 +3,10 @@
 #include "catalog/api_keys.hpp"
 #include "messages/tenant_rules.hpp"
 
+#include <map>
+#include <string_view>
+#include <tuple>
+
 namespace qgate::catalog {
 namespace {
 
@@ -167,6 +171,23 @@ result<void> tenant_store::record_usage(const std::vector<usage_record>& rows) {
       "total_tokens, latency_ms, request_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   if (!insert) return insert.error();
   auto& row = insert.value();
+  // usage_daily, which usage queries read, gets the batch's totals per tenant, day and model.
+  auto upsert = db_.prepare(
+      "INSERT INTO usage_daily VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+      "ON CONFLICT (tenant, day, model) DO UPDATE SET requests = requests + excluded.requests, "
+      "input_tokens = input_tokens + excluded.input_tokens, "
+      "output_tokens = output_tokens + excluded.output_tokens, "
+      "total_tokens = total_tokens + excluded.total_tokens");
+  if (!upsert) return upsert.error();
+  using day_key = std::tuple<std::string_view, std::string_view, std::string_view>;
+  std::map<day_key, usage_total> days;
+  for (const auto& r : rows) {
+    auto& sum = days[{r.tenant, std::string_view{r.time}.substr(0, 10), r.model}];
+    sum.requests += 1;
+    sum.input_tokens += r.input_tokens;
+    sum.output_tokens += r.output_tokens;
+    sum.total_tokens += r.total_tokens;
+  }
   if (auto begun = db_.exec("BEGIN IMMEDIATE"); !begun) return begun.error();
   for (const auto& r : rows) {
     row.reset();
@@ -181,6 +202,21 @@ result<void> tenant_store::record_usage(const std::vector<usage_record>& rows) {
     row.bind(9, r.latency_ms);
     row.bind(10, r.request_id);
     if (auto done = row.run(); !done) {
+      (void)db_.exec("ROLLBACK");
+      return done.error();
+    }
+  }
+  auto& day = upsert.value();
+  for (const auto& [key, sum] : days) {
+    day.reset();
+    day.bind(1, std::get<0>(key));
+    day.bind(2, std::get<1>(key));
+    day.bind(3, std::get<2>(key));
+    day.bind(4, sum.requests);
+    day.bind(5, sum.input_tokens);
+    day.bind(6, sum.output_tokens);
+    day.bind(7, sum.total_tokens);
+    if (auto done = day.run(); !done) {
       (void)db_.exec("ROLLBACK");
       return done.error();
     }
