@@ -146,7 +146,8 @@ int main(int argc, char** argv) {
 
   // The event loops come first and go last: actors, connections and upstream transfers all run on
   // them (one per core by default).
-  qgate::loop::io_pool pool(static_cast<std::size_t>(settings.server.io_threads));
+  qgate::loop::io_pool pool(static_cast<std::size_t>(settings.server.io_threads),
+                            std::chrono::microseconds(settings.server.busy_poll_us));
   pool.start();
   auto runtime = qgate::actors::runtime::start(settings, pool, cli.options->allow_anonymous);
   if (!runtime) {

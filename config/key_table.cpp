@@ -56,6 +56,9 @@ std::vector<key_spec> build_table() {
   keys.push_back(integer("server", "io_threads", 0, 64, [](settings& s, std::int64_t v) {
     s.server.io_threads = static_cast<int>(v);
   }));
+  keys.push_back(integer("server", "busy_poll_us", 0, 10'000, [](settings& s, std::int64_t v) {
+    s.server.busy_poll_us = static_cast<int>(v);
+  }));
   keys.push_back(integer("server", "max_body_bytes", kib, gib, [](settings& s, std::int64_t v) {
     s.server.max_body_bytes = static_cast<std::size_t>(v);
   }));

@@ -359,7 +359,8 @@ std::string describe(const settings& s) {
                              p.keys.size(), fmt::join(p.models, ","));
   }
   return fmt::format(
-             "config: server {}:{} io_threads={} max_body_bytes={} max_header_bytes={} "
+             "config: server {}:{} io_threads={} busy_poll={}us max_body_bytes={} "
+             "max_header_bytes={} "
              "shutdown_grace_ms={} unready_delay_ms={} "
              "header_timeout_ms={} keepalive_timeout_ms={} write_timeout_ms={} "
              "stream_queue_bytes={} "
@@ -375,17 +376,17 @@ std::string describe(const settings& s) {
              "enabled={} "
              "assets={} openapi={} | metrics access={} | cors allow_origins=\"{}\" | log level={} "
              "format={} access={}",
-             server.host, server.port, server.io_threads, server.max_body_bytes,
-             server.max_header_bytes, server.shutdown_grace_ms, server.unready_delay_ms,
-             server.header_timeout_ms, server.keepalive_timeout_ms, server.write_timeout_ms,
-             server.stream_queue_bytes, server.sse_ping_ms, server.max_connections,
-             upstream.base_url, upstream.keys.size(), upstream.connect_timeout_ms,
-             upstream.first_byte_timeout_ms, upstream.idle_timeout_ms, upstream.total_timeout_ms,
-             upstream.max_connections, upstream.max_idle_connections, upstream.max_retries,
-             upstream.retry_deadline_ms, upstream.retry_backoff_ms, upstream.retry_wait_max_ms,
-             upstream.retry_budget_percent, upstream.retry_reserve, upstream.key_cooldown_ms,
-             upstream.key_cooldown_max_ms, upstream.breaker_failures, upstream.breaker_open_ms,
-             upstream.fallbacks.size(), s.catalog.path, s.catalog.seed,
+             server.host, server.port, server.io_threads, server.busy_poll_us,
+             server.max_body_bytes, server.max_header_bytes, server.shutdown_grace_ms,
+             server.unready_delay_ms, server.header_timeout_ms, server.keepalive_timeout_ms,
+             server.write_timeout_ms, server.stream_queue_bytes, server.sse_ping_ms,
+             server.max_connections, upstream.base_url, upstream.keys.size(),
+             upstream.connect_timeout_ms, upstream.first_byte_timeout_ms, upstream.idle_timeout_ms,
+             upstream.total_timeout_ms, upstream.max_connections, upstream.max_idle_connections,
+             upstream.max_retries, upstream.retry_deadline_ms, upstream.retry_backoff_ms,
+             upstream.retry_wait_max_ms, upstream.retry_budget_percent, upstream.retry_reserve,
+             upstream.key_cooldown_ms, upstream.key_cooldown_max_ms, upstream.breaker_failures,
+             upstream.breaker_open_ms, upstream.fallbacks.size(), s.catalog.path, s.catalog.seed,
              s.catalog.reload_interval_ms, without_password(s.catalog.postgres_url),
              s.limits.model_max_concurrency, s.limits.ledger_flush_ms,
              s.limits.ledger_max_buffered_rows, s.limits.ledger_spill_path,

@@ -11,6 +11,25 @@ namespace {
 thread_local const io_pool* current_pool = nullptr;
 thread_local std::size_t current_index = 0;
 
+// Runs `io` until it is stopped. With a busy-poll budget, a quiet loop polls (epoll_wait with a
+// zero timeout, on the CPU) for up to that long after its last handler before it blocks in the
+// kernel.
+void run(boost::asio::io_context& io, std::chrono::microseconds busy_poll) {
+  if (busy_poll <= std::chrono::microseconds::zero()) {
+    io.run();
+    return;
+  }
+  using clock = std::chrono::steady_clock;
+  auto last_work = clock::now();
+  while (!io.stopped()) {
+    if (io.poll() > 0) {
+      last_work = clock::now();
+    } else if (clock::now() - last_work >= busy_poll && io.run_one() > 0) {
+      last_work = clock::now();
+    }
+  }
+}
+
 }  // namespace
 
 std::size_t default_io_threads() noexcept {
@@ -18,7 +37,7 @@ std::size_t default_io_threads() noexcept {
   return cores == 0 ? 1 : cores;
 }
 
-io_pool::io_pool(std::size_t threads) {
+io_pool::io_pool(std::size_t threads, std::chrono::microseconds busy_poll) : busy_poll_(busy_poll) {
   if (threads == 0) threads = default_io_threads();
   loops_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) loops_.push_back(std::make_unique<loop>());
@@ -32,7 +51,7 @@ void io_pool::start() {
     threads_.emplace_back([this, i] {
       current_pool = this;
       current_index = i;
-      loops_[i]->io.run();
+      run(loops_[i]->io, busy_poll_);
       current_pool = nullptr;
     });
   }
