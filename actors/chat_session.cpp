@@ -469,9 +469,14 @@ session_actor::behavior_type chat_session(session_self self,
           s.meter.inter_chunk.observe(now - s.last_chunk);
         }
         s.last_chunk = now;
-        sink->send_delta(std::move(delta));
-        if (!last) return apply_backpressure(self, *context, sink);
+        if (!last) {
+          sink->send_delta(std::move(delta));
+          return apply_backpressure(self, *context, sink);
+        }
+        // Settled (counted, summarised) before the last frame goes out: a client that reads it
+        // and then scrapes /metrics finds the call counted.
         settle(self, *context, *call, sink, 200);
+        sink->send_delta(std::move(delta));
         end_session(self);
       },
       [=](chat_completion& completion) {

@@ -280,6 +280,7 @@ void connection::reply(unsigned status, std::string body, const reply_headers& h
   // operation and no timer. What the socket does not take goes on asynchronously from where the
   // serializer stopped, with the write timeout.
   reply_serializer_.emplace(response_);
+  count_request(response_.result_int());
   beast::error_code ec;
   auto& socket = stream_.socket();
   if (!socket.non_blocking()) socket.non_blocking(true, ec);
@@ -345,7 +346,12 @@ void connection::on_peer(beast::error_code ec, std::size_t bytes) {
   close();
 }
 
-void connection::finish_request(unsigned status, bool keep_alive) {
+// Once per request, as its answer (or a stream's last frames) is handed to the socket: a client
+// that scrapes /metrics right after reading its answer finds it counted, whichever io thread the
+// scrape lands on. The duration is to that moment.
+void connection::count_request(unsigned status) {
+  if (counted_) return;
+  counted_ = true;
   const auto elapsed = clock::now() - started_;
   auto& meter = *shared_->route_meters[static_cast<std::size_t>(route_)];
   meter.requests(status).inc();
@@ -353,6 +359,11 @@ void connection::finish_request(unsigned status, bool keep_alive) {
   // What qgate itself took: all of it, but the time the upstream had the call.
   const auto upstream = std::chrono::microseconds(summary_ ? summary_->upstream_us : 0);
   meter.overhead.observe(std::max<clock::duration>(clock::duration::zero(), elapsed - upstream));
+}
+
+void connection::finish_request(unsigned status, bool keep_alive) {
+  count_request(status);  // when nothing was written (a client gone, a cut stream)
+  const auto elapsed = clock::now() - started_;
   if (options().access_log) {
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
     if (summary_) {
@@ -371,6 +382,7 @@ void connection::finish_request(unsigned status, bool keep_alive) {
     }
   }
   summary_.reset();
+  counted_ = false;
   traceparent_.clear();
   route_ = http::route::not_found;
   if (phase_ != phase::closed) phase_ = phase::waiting;

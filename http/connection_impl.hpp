@@ -132,6 +132,7 @@ class connection final : public connection_control,
   void on_stream_end_written(beast::error_code ec, std::size_t);
   void arm_ping();
 
+  void count_request(unsigned status);  // the route's metrics, once per request
   void finish_request(unsigned status, bool keep_alive);
   void abort_request();
   void close();
@@ -180,6 +181,7 @@ class connection final : public connection_control,
   http::route route_ = http::route::not_found;
   std::string traceparent_;              // W3C: the caller's, or a new trace (chats only)
   std::optional<call_summary> summary_;  // what the chat was, once it ended
+  bool counted_ = false;                 // count_request ran for the request in flight
   clock::time_point started_;
   std::shared_ptr<connection_sink> sink_;
   std::unique_ptr<chat_call> call_;

@@ -80,6 +80,7 @@ void connection::reply_asset(const static_asset& asset, bool gzip) {
   saved_notsent_lowat_ = ignored ? 0 : saved.value();
   stream_.socket().set_option(notsent_lowat(asset_unsent_limit), ignored);
   stream_.expires_after(options().write_timeout);
+  count_request(asset_response_.result_int());
   bhttp::async_write(stream_, asset_response_,
                      beast::bind_front_handler(&connection::on_asset_written, shared_from_this()));
 }

@@ -82,6 +82,7 @@ void connection::on_stream_head_written(beast::error_code ec, std::size_t) {
 
 void connection::flush_frames() {
   if (writing_ || closed()) return;
+  if (stream_finished_) count_request(200);  // its last frames go out now
   if (pending_frames_.empty()) {
     if (!stream_finished_) return;
     if (version_ < 11) return finish_request(200, false);
