@@ -25,11 +25,12 @@ gateway_metrics::gateway_metrics(registry& target)
       http_requests_(target.counter({"qgate_http_requests_total",
                                      "HTTP requests answered, by route and status.",
                                      {"route", "status"}})),
-      http_duration_(
-          target.histogram({"qgate_http_request_duration_seconds",
-                            "Time from a request's arrival to its answer's last byte, by route.",
-                            {"route"}},
-                           duration_buckets)),
+      http_duration_(target.histogram(
+          {"qgate_http_request_duration_seconds",
+           "Time from a request's arrival until its answer (a stream's last frames) "
+           "goes to the socket, by route.",
+           {"route"}},
+          duration_buckets)),
       overhead_(target.histogram({"qgate_overhead_seconds",
                                   "Time a request spent in qgate itself (its duration minus the "
                                   "time spent waiting on the upstream), by route.",
