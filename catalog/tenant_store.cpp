@@ -188,6 +188,10 @@ result<void> tenant_store::record_usage(const std::vector<usage_record>& rows) {
     sum.output_tokens += r.output_tokens;
     sum.total_tokens += r.total_tokens;
   }
+  const auto rolled_back = [this](error failure) -> result<void> {
+    (void)db_.exec("ROLLBACK");
+    return failure;
+  };
   if (auto begun = db_.exec("BEGIN IMMEDIATE"); !begun) return begun.error();
   for (const auto& r : rows) {
     row.reset();
@@ -201,10 +205,7 @@ result<void> tenant_store::record_usage(const std::vector<usage_record>& rows) {
     row.bind(8, r.total_tokens);
     row.bind(9, r.latency_ms);
     row.bind(10, r.request_id);
-    if (auto done = row.run(); !done) {
-      (void)db_.exec("ROLLBACK");
-      return done.error();
-    }
+    if (auto done = row.run(); !done) return rolled_back(done.error());
   }
   auto& day = upsert.value();
   for (const auto& [key, sum] : days) {
@@ -216,10 +217,7 @@ result<void> tenant_store::record_usage(const std::vector<usage_record>& rows) {
     day.bind(5, sum.input_tokens);
     day.bind(6, sum.output_tokens);
     day.bind(7, sum.total_tokens);
-    if (auto done = day.run(); !done) {
-      (void)db_.exec("ROLLBACK");
-      return done.error();
-    }
+    if (auto done = day.run(); !done) return rolled_back(done.error());
   }
   return db_.exec("COMMIT");
 }
