@@ -4,11 +4,15 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 
 namespace qgate::http {
 
-// `digits` hex digits, never all zeros (W3C trace context forbids an all-zero id).
+// Fills `out` with hex digits, never all zeros (W3C trace context forbids an all-zero id).
+void fill_random_hex(std::span<char> out);
+
+// `digits` hex digits, never all zeros.
 [[nodiscard]] std::string random_hex(std::size_t digits);
 
 }  // namespace qgate::http

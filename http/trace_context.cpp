@@ -36,7 +36,11 @@ bool valid_traceparent(std::string_view value) noexcept {
 
 std::string traceparent_for(std::string_view incoming) {
   if (valid_traceparent(incoming)) return "00" + std::string(incoming.substr(2, v00_size - 2));
-  return "00-" + random_hex(32) + "-" + random_hex(16) + "-00";
+  // One string, filled in place: 00-<trace-id>-<parent-id>-00.
+  std::string made = "00-00000000000000000000000000000000-0000000000000000-00";
+  fill_random_hex(std::span{made}.subspan(3, 32));
+  fill_random_hex(std::span{made}.subspan(36, 16));
+  return made;
 }
 
 }  // namespace qgate::http

@@ -83,15 +83,18 @@ const char* configure(curl_driver::state& s, transfer& t) {
   if (!s.multi) return "curl_multi_init failed";
   t.easy = take_easy(s.easy_pool);
   if (!t.easy) return "curl_easy_init failed";
-  for (const auto& header : t.call.headers) {
-    if (!append(t.headers, header.c_str())) return "curl_slist_append failed";
+  auto& lines = t.call.headers;
+  t.header_list.resize(lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    t.header_list[i] = {lines[i].data(), i + 1 < lines.size() ? &t.header_list[i + 1] : nullptr};
   }
   CURL* easy = t.easy.get();
   curl_easy_setopt(easy, CURLOPT_URL, t.call.url.c_str());
   curl_easy_setopt(easy, CURLOPT_POST, 1L);
   curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t.call.body.data());
   curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.call.body.size()));
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t.headers.get());
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER,
+                   t.header_list.empty() ? nullptr : t.header_list.data());
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_write);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
@@ -118,7 +121,6 @@ const char* configure(curl_driver::state& s, transfer& t) {
 // from inside a curl callback (curl refuses a recursive curl_multi_remove_handle).
 void release(curl_driver::state& s, std::unique_ptr<transfer> t) {
   if (t->added) curl_multi_remove_handle(s.multi.get(), t->easy.get());
-  t->headers.reset();
   if (t->easy && s.easy_pool.size() < easy_pool_limit) s.easy_pool.push_back(std::move(t->easy));
 }
 

@@ -35,7 +35,9 @@ struct transfer {
   transfer_id id = 0;
   curl_driver::state* owner = nullptr;
   easy_ptr easy;
-  slist_ptr headers;
+  // curl's header list, its nodes pointing into call.headers (which outlive it): one allocation
+  // per transfer instead of a node and a copy of the line per header. curl only reads it.
+  std::vector<curl_slist> header_list;
   bool added = false;  // easy is in the multi handle
   http_call call;
   transfer_limits limits;
