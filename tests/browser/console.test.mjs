@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { artifacts, binaryDir, chromium, sourceDir, start } from './harness.mjs';
+import { artifacts, binaryDir, launchBrowser, sourceDir, start } from './harness.mjs';
 
 const adminKey = 'console-admin-key-0123456789';
 // Hostile input: markup, quotes, a backslash, non-ASCII.
@@ -30,12 +30,7 @@ before(async () => {
     QGATE_ADMIN_CONSOLE_DIR: path.join(sourceDir, 'web/console'),
   });
   base = `http://127.0.0.1:${qgate.port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {

@@ -7,7 +7,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
-import { artifacts, binaryDir, chromium, sourceDir, start } from './harness.mjs';
+import { artifacts, binaryDir, launchBrowser, sourceDir, start } from './harness.mjs';
 
 let mock, qgate, origin, browser, base, dir;
 
@@ -30,12 +30,7 @@ before(async () => {
     res.end(page);
   });
   await new Promise((resolve) => origin.listen(0, '127.0.0.1', resolve));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {

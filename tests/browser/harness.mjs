@@ -8,9 +8,19 @@ import { createRequire } from 'node:module';
 export const sourceDir = process.env.QGATE_SOURCE_DIR;
 export const binaryDir = process.env.QGATE_BINARY_DIR;
 const require = createRequire(path.join(sourceDir, 'web', 'package.json'));
-export const { chromium } = require('playwright-core');
+const { chromium } = require('playwright-core');
 export const artifacts = path.join(binaryDir, 'browser-artifacts');
 fs.mkdirSync(artifacts, { recursive: true });
+
+// Debian's headless Chromium as the tests run it: no sandbox (containers), nothing in the background.
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync'],
+  });
+}
 
 export function start(binary, args, env) {
   return new Promise((resolve, reject) => {
