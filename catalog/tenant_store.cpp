@@ -225,7 +225,7 @@ result<void> tenant_store::record_usage(const std::vector<usage_record>& rows) {
 result<std::vector<usage_total>> tenant_store::usage_totals(const std::string& tenant,
                                                             const std::string& from_day,
                                                             const std::string& to_day) {
-  // Days are inclusive; the daily totals are kept by a trigger as rows arrive (migration 4).
+  // Days are inclusive; the ledger writer adds each batch to the daily totals (record_usage).
   auto stmt = db_.prepare(
       "SELECT day, model, requests, input_tokens, output_tokens, total_tokens FROM usage_daily "
       "WHERE tenant = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day, model");
